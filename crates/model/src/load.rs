@@ -123,9 +123,6 @@ pub fn load_with(
             None
         }
     };
-    if let Some(m) = &manifest {
-        cx.stages = m.stages.iter().cloned().collect();
-    }
     let mut rows: HashMap<&'static str, Vec<Row>> = HashMap::new();
     for table in schema::TABLES {
         let text = match read(table.file) {
@@ -136,6 +133,9 @@ pub fn load_with(
             }
         };
         let required = ["sources.csv", "countries.csv", "commodities.csv"].contains(&table.file);
+        // Every row, with a flag for whether all its checks passed. Rows with
+        // problems still declare their ids (below), so one bad cell does not
+        // cascade into "unknown" errors in every table that refers to it.
         let parsed = match text {
             Some(t) => parse_table(table, &t, &mut cx),
             None if required => {
@@ -145,7 +145,7 @@ pub fn load_with(
             None => vec![],
         };
         register(table, &parsed, &mut cx);
-        rows.insert(table.file, parsed);
+        rows.insert(table.file, parsed.into_iter().filter(|r| r.ok).collect());
     }
     let (Some(manifest), true) = (manifest, cx.problems.is_empty()) else {
         return Err(Problems { origin: origin.to_string(), problems: cx.problems });
@@ -191,8 +191,9 @@ struct Cx {
     sources: HashSet<String>,
     countries: HashSet<CountryCode>,
     groups: HashSet<String>,
-    /// Declared commodity-stage pairs and their units.
-    commodities: HashMap<CommodityKey, Unit>,
+    /// Declared commodity-stage pairs and their units (`None` when the
+    /// declaring row's unit was itself bad).
+    commodities: HashMap<CommodityKey, Option<Unit>>,
     commodity_ids: HashSet<String>,
 }
 
@@ -229,6 +230,8 @@ struct Row {
     table: &'static Table,
     line: u64,
     vals: Vec<Val>,
+    /// Whether every check on this row passed.
+    ok: bool,
 }
 
 impl Row {
@@ -328,6 +331,13 @@ fn parse_manifest(text: &str, cx: &mut Cx) -> Option<Manifest> {
                 column: None,
                 message: e.message().to_string(),
             });
+            // Still declare the stages if the TOML itself parses, so tables are
+            // checked against them rather than failing wholesale.
+            if let Ok(t) = text.parse::<toml::Table>() {
+                if let Some(toml::Value::Array(a)) = t.get("stages") {
+                    cx.stages = a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+                }
+            }
             return None;
         }
     };
@@ -335,6 +345,9 @@ fn parse_manifest(text: &str, cx: &mut Cx) -> Option<Manifest> {
         text.lines().position(|l| l.trim_start().starts_with(key)).map(|i| i as u64 + 1)
     };
     let mut ok = true;
+    // Declare the stages even if the manifest has problems, so that tables
+    // are still checked against them.
+    cx.stages = raw.stages.iter().cloned().collect();
     if !is_source_id(&raw.name) {
         cx.problems.push(Problem {
             file: "dataset.toml".into(),
@@ -475,11 +488,10 @@ fn parse_table(table: &'static Table, text: &str, cx: &mut Cx) -> Vec<Row> {
         } else {
             keys.insert(key, line);
         }
-        let mut row = Row { table, line, vals };
+        let mut row = Row { table, line, vals, ok: false };
         check_row(&mut row, cx);
-        if cx.problems.len() == before {
-            out.push(row);
-        }
+        row.ok = cx.problems.len() == before;
+        out.push(row);
     }
     out
 }
@@ -607,7 +619,7 @@ fn check_row(row: &mut Row, cx: &mut Cx) {
         }
         let (Val::Str(cv), Val::Str(sv)) = (row.get(c).clone(), row.get(s).clone()) else { continue };
         let key = CommodityKey::new(cv, sv);
-        let Some(unit) = cx.commodities.get(&key).copied() else {
+        let Some(declared) = cx.commodities.get(&key).copied() else {
             cx.problem(
                 file,
                 row.line,
@@ -617,6 +629,7 @@ fn check_row(row: &mut Row, cx: &mut Cx) {
             continue;
         };
         // Convert the row's quantity into the commodity-stage's unit.
+        let Some(unit) = declared else { continue };
         if c == "commodity" {
             if let Some(ru) = row.unit("unit") {
                 match ru.factor_to(&unit) {
@@ -646,20 +659,23 @@ fn check_row(row: &mut Row, cx: &mut Cx) {
 /// Records what a loaded table declares, for the tables after it.
 fn register(table: &Table, rows: &[Row], cx: &mut Cx) {
     match table.file {
-        "sources.csv" => cx.sources.extend(rows.iter().map(|r| r.s("id"))),
+        "sources.csv" => cx.sources.extend(rows.iter().map(|r| r.s("id")).filter(|s| !s.is_empty())),
         "countries.csv" => cx.countries.extend(rows.iter().filter_map(|r| r.country("code"))),
-        "groups.csv" => cx.groups.extend(rows.iter().map(|r| r.s("group"))),
+        "groups.csv" => cx.groups.extend(rows.iter().map(|r| r.s("group")).filter(|s| !s.is_empty())),
         "commodities.csv" => {
             for r in rows {
-                if let Some(u) = r.unit("unit") {
-                    cx.commodities.insert(r.key(), u);
-                    cx.commodity_ids.insert(r.s("commodity"));
+                let key = r.key();
+                if !key.commodity.is_empty() && !key.stage.is_empty() {
+                    cx.commodities.insert(key.clone(), r.unit("unit"));
+                }
+                if !key.commodity.is_empty() {
+                    cx.commodity_ids.insert(key.commodity);
                 }
             }
         }
         "ownership.csv" => {
             let mut sums: BTreeMap<(CommodityKey, CountryCode, i32), (f64, Vec<u64>)> = BTreeMap::new();
-            for r in rows {
+            for r in rows.iter().filter(|r| r.ok) {
                 let e = sums
                     .entry((r.key(), r.declared_country("location"), r.year("year")))
                     .or_insert((0.0, vec![]));
