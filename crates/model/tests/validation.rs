@@ -215,7 +215,7 @@ fn bad_manifest() {
         &[("dataset.toml", Some(2), Some("stages"), "expected distinct lower_snake_case stage names, found `mining`")],
     );
     check(
-        &[("dataset.toml", "name = \"tiny\"\nstages = [\"mining\"]\ncolour = 3\n")],
+        &[("dataset.toml", "name = \"tiny\"\nstages = [\"mining\", \"refining\"]\ncolour = 3\n")],
         &[("dataset.toml", Some(3), None, "unknown field `colour`")],
     );
 }
