@@ -1,0 +1,174 @@
+//! Small hand-built datasets for tests. Every dataset goes through
+//! `Dataset::validate`, so tests only ever see datasets the model accepts.
+
+use lodestone_model::*;
+
+/// A dataset under construction: stages `mining`, `refining`; one source
+/// `src`; commodity `x/mining` in tonnes. Countries are declared on first use.
+#[derive(Clone)]
+pub struct Fx {
+    pub ds: Dataset,
+}
+
+const NAMES: &[(&str, &str)] = &[
+    ("AU", "Australia"),
+    ("BR", "Brazil"),
+    ("CA", "Canada"),
+    ("CD", "Congo (Kinshasa)"),
+    ("CN", "China"),
+    ("ID", "Indonesia"),
+    ("IN", "India"),
+    ("JP", "Japan"),
+    ("KP", "North Korea"),
+    ("KR", "Korea"),
+    ("PH", "Philippines"),
+    ("RU", "Russia"),
+    ("US", "United States"),
+];
+
+/// Asserts `a` equals `b` to 1e-9 relative (1e-12 absolute near zero).
+#[track_caller]
+pub fn close(a: f64, b: f64) {
+    assert!((a - b).abs() <= 1e-9 * b.abs().max(1e-3), "{a} != {b}");
+}
+
+fn key(s: &str) -> CommodityKey {
+    CommodityKey::parse(s).expect("commodity/stage")
+}
+
+impl Fx {
+    pub fn new() -> Fx {
+        let mut ds = Dataset::empty(Manifest {
+            name: "test".into(),
+            title: "test".into(),
+            description: String::new(),
+            version: String::new(),
+            stages: vec!["mining".into(), "refining".into()],
+            default_year: None,
+        });
+        ds.sources.push(Source {
+            id: "src".into(),
+            title: "Hand-made test data".into(),
+            publisher: "tests".into(),
+            year: None,
+            url: String::new(),
+            license: String::new(),
+            note: String::new(),
+        });
+        Fx { ds }.commodity("x", "mining", "t")
+    }
+
+    pub fn commodity(mut self, id: &str, stage: &str, unit: &str) -> Fx {
+        self.ds.commodities.push(Commodity {
+            key: CommodityKey::new(id, stage),
+            name: format!("{id} {stage}"),
+            unit: Unit::parse(unit).expect("unit"),
+            basis: String::new(),
+            hs_codes: vec![],
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+
+    /// The code as a declared country; `ZZ` gives `None` (unattributed).
+    fn country(&mut self, code: &str) -> Option<CountryCode> {
+        if code == UNATTRIBUTED {
+            return None;
+        }
+        let c = CountryCode::parse(code).expect("country code");
+        if self.ds.country(c).is_none() {
+            let name = NAMES.iter().find(|n| n.0 == code).map_or(format!("Country {code}"), |n| n.1.to_string());
+            self.ds.countries.push(Country { code: c, name, iso3: String::new(), source: "src".into() });
+        }
+        Some(c)
+    }
+
+    fn output(mut self, k: &str, country: &str, producer: &str, year: i32, quantity: f64, estimated: bool) -> Fx {
+        let country = self.country(country);
+        self.ds.production.push(Output {
+            key: key(k),
+            country,
+            producer: producer.into(),
+            year,
+            quantity,
+            estimated,
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+
+    pub fn prod(self, k: &str, country: &str, producer: &str, year: i32, quantity: f64) -> Fx {
+        self.output(k, country, producer, year, quantity, false)
+    }
+
+    pub fn prod_est(self, k: &str, country: &str, producer: &str, year: i32, quantity: f64) -> Fx {
+        self.output(k, country, producer, year, quantity, true)
+    }
+
+    pub fn own(mut self, k: &str, location: &str, owner: &str, year: i32, share: f64) -> Fx {
+        let location = self.country(location).expect("named location");
+        let owner = self.country(owner).expect("named owner");
+        self.ds.ownership.push(Ownership {
+            key: key(k),
+            location,
+            owner,
+            year,
+            share,
+            basis: String::new(),
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+
+    pub fn group(mut self, name: &str, members: &[&str]) -> Fx {
+        for m in members {
+            let country = self.country(m).expect("named member");
+            self.ds.groups.push(GroupMember {
+                group: name.into(),
+                country,
+                source: "src".into(),
+                note: String::new(),
+            });
+        }
+        self
+    }
+
+    pub fn reserve(mut self, k: &str, country: &str, year: i32, quantity: f64, bound: Bound) -> Fx {
+        let country = self.country(country);
+        let producer = if country.is_none() { "Other countries" } else { "" };
+        self.ds.reserves.push(Reserve {
+            key: key(k),
+            country,
+            producer: producer.into(),
+            year,
+            quantity,
+            bound,
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+
+    pub fn reliance(mut self, country: &str, commodity: &str, item: &str, year: i32, percent: f64, bound: Bound) -> Fx {
+        let country = self.country(country).expect("named country");
+        self.ds.import_reliance.push(ImportReliance {
+            country,
+            commodity: commodity.into(),
+            item: item.into(),
+            year,
+            percent,
+            bound,
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+
+    /// Runs every model check; a test dataset that fails them is a test bug.
+    pub fn build(self) -> Dataset {
+        self.ds.validate().unwrap_or_else(|p| panic!("{p}"))
+    }
+}
