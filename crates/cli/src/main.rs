@@ -1,1 +1,208 @@
-fn main() {}
+//! `lodestone`: the command-line face of the engine.
+//!
+//! Raw arguments (clap) are resolved into a dataset and typed options before
+//! any work starts; the computing crates do the work; this crate only
+//! formats. Exit codes: 0 ok, 2 bad input or usage, 1 internal error.
+
+mod commands;
+mod table;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const ABOUT: &str = "Lodestone: map, measure, stress and plan critical-mineral supply chains.";
+
+const LONG_ABOUT: &str = "\
+Lodestone: map, measure, stress and plan critical-mineral supply chains.
+
+Every command works on a dataset: by default the one compiled into this binary
+(USGS Mineral Commodity Summaries 2025 and other public sources, every number
+citing its source); --dataset DIR loads another (see `lodestone dataset`).
+
+Start with `lodestone brief` for an overview, `lodestone commodities` for what
+the dataset holds, and `lodestone exposure --commodity rare_earths --stage mining`
+for one commodity-stage in detail.";
+
+#[derive(Parser)]
+#[command(name = "lodestone", version, about = ABOUT, long_about = LONG_ABOUT)]
+struct Cli {
+    /// Load this dataset directory instead of the embedded default.
+    #[arg(long, global = true, value_name = "DIR")]
+    dataset: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Critical-minerals briefing: for each commodity-stage, total output, top
+    /// producers, HHI, group shares; U.S. net import reliance.
+    ///
+    /// Concentration follows the dataset's convention: shares are of the sum of
+    /// all producer rows (including "other countries"), HHI sums named
+    /// countries only, and the unattributed rest is shown as the residual.
+    Brief(BriefArgs),
+    /// List the dataset's commodity-stages with units, years and row counts.
+    Commodities(FormatArgs),
+    /// Concentration of one commodity-stage: producers and shares, HHI, top-3,
+    /// residual, group shares, reserves.
+    ///
+    /// Example: lodestone exposure --commodity nickel --stage mining --by owner
+    Exposure(ExposureArgs),
+    /// Validate, export, document or rebuild datasets.
+    #[command(subcommand)]
+    Dataset(DatasetCommand),
+    /// Import public releases, as published, into a new dataset directory.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    Table,
+    /// One JSON object (stable; documented in docs/cli-json.md).
+    Json,
+    /// Comma-separated rows with a header.
+    Csv,
+}
+
+#[derive(clap::Args)]
+pub struct FormatArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::Args)]
+pub struct BriefArgs {
+    /// Year to report (default: the latest year with data for each commodity-stage).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// How many top producers to show per commodity-stage.
+    #[arg(long, default_value_t = 3)]
+    pub top: usize,
+    /// Show only these commodities (comma-separated ids), e.g. rare_earths,nickel.
+    #[arg(long, value_delimiter = ',')]
+    pub commodity: Vec<String>,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// Where the output is located.
+    Location,
+    /// The home country of its owners (needs ownership rows).
+    Owner,
+}
+
+#[derive(clap::Args)]
+pub struct ExposureArgs {
+    /// Commodity id (see `lodestone commodities`), e.g. rare_earths.
+    #[arg(long)]
+    pub commodity: String,
+    /// Stage, e.g. mining or refining.
+    #[arg(long)]
+    pub stage: String,
+    /// Year (default: the latest year with production data).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Attribute output by location or by owner country.
+    #[arg(long, value_enum, default_value_t = ByArg::Location)]
+    pub by: ByArg,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Subcommand)]
+enum DatasetCommand {
+    /// Check a dataset directory and list every problem (file, line, column).
+    Validate {
+        /// The dataset directory.
+        dir: PathBuf,
+    },
+    /// Write the dataset in use (the embedded default unless --dataset) to a
+    /// new directory, for editing.
+    Export {
+        /// Directory to create (must not exist, or be empty).
+        dir: PathBuf,
+    },
+    /// Print the dataset format (docs/dataset-format.md) from the schema.
+    Schema,
+    /// Rebuild the default dataset from the raw public files.
+    BuildDefault {
+        /// Directory of raw files (the repository's data/raw).
+        #[arg(long, default_value = "data/raw")]
+        raw: PathBuf,
+        /// Directory to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// USGS Mineral Commodity Summaries world data (MCS2025_World_Data.csv),
+    /// as published; optionally the U.S. salient statistics and the net import
+    /// reliance table.
+    UsgsMcs {
+        /// The world data CSV.
+        file: PathBuf,
+        /// Directory of salient-statistics CSVs (mcs2025-*_salient.csv).
+        #[arg(long)]
+        salient: Option<PathBuf>,
+        /// The net import reliance table (MCS2025_Fig2_Net_Import_Reliance.csv).
+        #[arg(long)]
+        nir: Option<PathBuf>,
+        /// Directory to create for the new dataset.
+        #[arg(long)]
+        out: PathBuf,
+        /// List every skipped cell, not just counts per reason.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+/// What went wrong, and so which exit code.
+pub enum CliError {
+    /// Bad input or usage: exit 2.
+    Input(String),
+    /// A bug or an environment failure: exit 1.
+    Internal(String),
+}
+
+pub type Result<T> = std::result::Result<T, CliError>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let r = match cli.command {
+        Command::Brief(a) => commands::brief(cli.dataset.as_deref(), &a),
+        Command::Commodities(a) => commands::commodities(cli.dataset.as_deref(), a.format),
+        Command::Exposure(a) => commands::exposure(cli.dataset.as_deref(), &a),
+        Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),
+        Command::Dataset(DatasetCommand::Export { dir }) => commands::export(cli.dataset.as_deref(), &dir),
+        Command::Dataset(DatasetCommand::Schema) => {
+            print!("{}", lodestone_model::schema::markdown());
+            Ok(())
+        }
+        Command::Dataset(DatasetCommand::BuildDefault { raw, out }) => commands::build_default(&raw, &out),
+        Command::Import(ImportCommand::UsgsMcs { file, salient, nir, out, verbose }) => {
+            commands::import_usgs(&file, salient.as_deref(), nir.as_deref(), &out, verbose)
+        }
+    };
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Input(m)) => {
+            eprintln!("error: {}", m.trim_end());
+            ExitCode::from(2)
+        }
+        Err(CliError::Internal(m)) => {
+            eprintln!("internal error: {}", m.trim_end());
+            ExitCode::from(1)
+        }
+    }
+}
