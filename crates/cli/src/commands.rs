@@ -333,7 +333,7 @@ fn short_group(g: &str) -> String {
 pub fn validate(dir: &Path) -> Result<()> {
     let ds = lodestone_model::load_dir(dir).map_err(|p| CliError::Input(p.to_string()))?;
     println!(
-        "{}: valid dataset `{}`: {} sources, {} countries, {} groups, {} commodity-stages, {} production, {} capacity, {} reserves, {} ownership, {} recipes, {} trade, {} demand, {} stockpiles, {} import-reliance, {} salient rows",
+        "{}: valid dataset `{}`: {} sources, {} countries, {} groups, {} commodity-stages, {} production, {} capacity, {} reserves, {} ownership, {} recipes, {} trade, {} demand, {} stockpiles, {} import-reliance, {} salient, {} governance, {} other-source production rows",
         dir.display(),
         ds.manifest.name,
         ds.sources.len(),
@@ -349,7 +349,9 @@ pub fn validate(dir: &Path) -> Result<()> {
         ds.demand.len(),
         ds.stockpiles.len(),
         ds.import_reliance.len(),
-        ds.salient.len()
+        ds.salient.len(),
+        ds.governance.len(),
+        ds.production_other.len()
     );
     Ok(())
 }

@@ -194,6 +194,17 @@ pub struct Salient {
     pub note: String,
 }
 
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Governance {
+    pub country: CountryCode,
+    pub indicator: String,
+    pub year: i32,
+    pub estimate: f64,
+    pub std_err: Option<f64>,
+    pub source: String,
+    pub note: String,
+}
+
 /// A validated dataset. Build one with [`crate::load`] (or, in importers,
 /// assemble the tables and pass them through [`Dataset::validate`], which
 /// runs the same checks).
@@ -205,6 +216,8 @@ pub struct Dataset {
     pub groups: Vec<GroupMember>,
     pub commodities: Vec<Commodity>,
     pub production: Vec<Output>,
+    /// Production estimates from other sources, for cross-checks only.
+    pub production_other: Vec<Output>,
     pub capacity: Vec<Output>,
     pub reserves: Vec<Reserve>,
     pub ownership: Vec<Ownership>,
@@ -214,6 +227,7 @@ pub struct Dataset {
     pub stockpiles: Vec<Stockpile>,
     pub import_reliance: Vec<ImportReliance>,
     pub salient: Vec<Salient>,
+    pub governance: Vec<Governance>,
 }
 
 impl Dataset {
@@ -226,6 +240,7 @@ impl Dataset {
             groups: vec![],
             commodities: vec![],
             production: vec![],
+            production_other: vec![],
             capacity: vec![],
             reserves: vec![],
             ownership: vec![],
@@ -235,6 +250,7 @@ impl Dataset {
             stockpiles: vec![],
             import_reliance: vec![],
             salient: vec![],
+            governance: vec![],
         }
     }
 

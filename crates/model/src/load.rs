@@ -158,6 +158,7 @@ pub fn load_with(
         groups: take(&schema::GROUPS).iter().map(group).collect(),
         commodities: take(&schema::COMMODITIES).iter().map(commodity).collect(),
         production: take(&schema::PRODUCTION).iter().map(output).collect(),
+        production_other: take(&schema::PRODUCTION_OTHER).iter().map(output).collect(),
         capacity: take(&schema::CAPACITY).iter().map(output).collect(),
         reserves: take(&schema::RESERVES).iter().map(reserve).collect(),
         ownership: take(&schema::OWNERSHIP).iter().map(ownership).collect(),
@@ -167,6 +168,7 @@ pub fn load_with(
         stockpiles: take(&schema::STOCKPILES).iter().map(stockpile).collect(),
         import_reliance: take(&schema::IMPORT_RELIANCE).iter().map(import_reliance).collect(),
         salient: take(&schema::SALIENT).iter().map(salient).collect(),
+        governance: take(&schema::GOVERNANCE).iter().map(governance).collect(),
     };
     Ok(ds)
 }
@@ -846,6 +848,18 @@ fn salient(r: &Row) -> Salient {
         value: r.num("value"),
         unit: r.s("unit"),
         bound: r.bound("bound"),
+        source: r.s("source"),
+        note: r.s("note"),
+    }
+}
+
+fn governance(r: &Row) -> Governance {
+    Governance {
+        country: r.declared_country("country"),
+        indicator: r.s("indicator"),
+        year: r.year("year"),
+        estimate: r.num("estimate"),
+        std_err: r.opt_num("std_err"),
         source: r.s("source"),
         note: r.s("note"),
     }

@@ -199,6 +199,13 @@ pub const CAPACITY: Table = Table {
     columns: PRODUCTION_LIKE,
 };
 
+pub const PRODUCTION_OTHER: Table = Table {
+    file: "production_other.csv",
+    doc: "Production as estimated by sources other than the one in production.csv (for example World Mining Data beside USGS), kept for cross-checks; concentration analyses do not use it. Same columns as production.",
+    key: &["commodity", "stage", "country", "producer", "year", "source"],
+    columns: PRODUCTION_LIKE,
+};
+
 pub const RESERVES: Table = Table {
     file: "reserves.csv",
     doc: "Reserves in the ground, by country, as of a year.",
@@ -317,6 +324,21 @@ pub const IMPORT_RELIANCE: Table = Table {
     ],
 };
 
+pub const GOVERNANCE: Table = Table {
+    file: "governance.csv",
+    doc: "Governance indicators by country and year, such as the World Bank WGI estimates (about -2.5 weak to 2.5 strong), used by criticality methods.",
+    key: &["country", "indicator", "year"],
+    columns: &[
+        req("country", Kind::Country, "The country scored."),
+        req("indicator", Kind::Ident, "Indicator id, e.g. `political_stability` (WGI Political Stability and Absence of Violence/Terrorism)."),
+        req("year", Kind::Year, "Year the score refers to."),
+        req("estimate", Kind::Number, "The score, on the indicator's own scale."),
+        opt("std_err", Kind::Quantity, "Standard error of the estimate, where published."),
+        SOURCE,
+        NOTE,
+    ],
+};
+
 pub const SALIENT: Table = Table {
     file: "salient.csv",
     doc: "A country's salient statistics for a commodity (production, imports, exports, consumption, stocks, prices), one published cell per row.",
@@ -342,6 +364,7 @@ pub const TABLES: &[&Table] = &[
     &GROUPS,
     &COMMODITIES,
     &PRODUCTION,
+    &PRODUCTION_OTHER,
     &CAPACITY,
     &RESERVES,
     &OWNERSHIP,
@@ -351,6 +374,7 @@ pub const TABLES: &[&Table] = &[
     &STOCKPILES,
     &IMPORT_RELIANCE,
     &SALIENT,
+    &GOVERNANCE,
 ];
 
 /// The dataset format, as Markdown. `docs/dataset-format.md` is this text.

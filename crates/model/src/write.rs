@@ -138,6 +138,7 @@ pub fn to_texts(ds: &Dataset) -> BTreeMap<String, String> {
             .collect()
     };
     put(&schema::PRODUCTION, outputs(&ds.production), false);
+    put(&schema::PRODUCTION_OTHER, outputs(&ds.production_other), false);
     put(&schema::CAPACITY, outputs(&ds.capacity), false);
     put(
         &schema::RESERVES,
@@ -294,6 +295,24 @@ pub fn to_texts(ds: &Dataset) -> BTreeMap<String, String> {
                     s.bound.symbol().to_string(),
                     s.source.clone(),
                     s.note.clone(),
+                ]
+            })
+            .collect(),
+        false,
+    );
+    put(
+        &schema::GOVERNANCE,
+        ds.governance
+            .iter()
+            .map(|g| {
+                vec![
+                    g.country.to_string(),
+                    g.indicator.clone(),
+                    g.year.to_string(),
+                    num(g.estimate),
+                    opt_num(g.std_err),
+                    g.source.clone(),
+                    g.note.clone(),
                 ]
             })
             .collect(),

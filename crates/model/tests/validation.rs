@@ -22,6 +22,11 @@ fn base() -> BTreeMap<String, String> {
         "commodity,stage,country,year,quantity,unit,source\nnickel,mining,ID,2024,2200,kt,s1\nnickel,mining,CN,2024,120000,t,s1\nnickel,mining,ZZ,2024,5000,t,s1\n",
     );
     put(
+        "production_other.csv",
+        "commodity,stage,country,year,quantity,unit,estimated,source\nnickel,mining,ID,2024,2100000,t,true,s1\n",
+    );
+    put("governance.csv", "country,indicator,year,estimate,std_err,source\nCN,political_stability,2023,-0.45,0.2,s1\nJP,political_stability,2023,1.05,,s1\n");
+    put(
         "ownership.csv",
         "commodity,stage,location,owner,year,share,source\nnickel,mining,ID,CN,2024,0.6,s1\n",
     );
@@ -57,6 +62,9 @@ fn base_loads_and_converts_units() {
     assert_eq!(ds.production[0].quantity, 2_200_000.0);
     assert_eq!(ds.production[2].country, None, "ZZ is unattributed");
     assert_eq!(ds.group("concern").len(), 1);
+    assert_eq!(ds.production_other[0].quantity, 2_100_000.0);
+    assert_eq!(ds.governance[1].std_err, None);
+    assert_eq!(ds.governance[0].estimate, -0.45);
 }
 
 #[test]
