@@ -12,16 +12,16 @@ fn main() {
         Ok(rd) => rd
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().to_string())
-            .filter(|n| n.ends_with(".csv") || n.ends_with(".toml"))
+            .filter(|n| n.ends_with(".csv") || n.ends_with(".csv.gz") || n.ends_with(".toml"))
             .collect(),
         Err(_) => vec![],
     };
     names.sort();
-    let mut code = String::from("pub(crate) const FILES: &[(&str, &str)] = &[\n");
+    let mut code = String::from("pub(crate) const FILES: &[(&str, &[u8])] = &[\n");
     for n in &names {
         let p = dir.join(n);
         println!("cargo:rerun-if-changed={}", p.display());
-        let _ = writeln!(code, "    ({n:?}, include_str!({:?})),", p.display().to_string());
+        let _ = writeln!(code, "    ({n:?}, include_bytes!({:?})),", p.display().to_string());
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("files.rs");

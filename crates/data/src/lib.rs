@@ -3,24 +3,29 @@
 //! `data/default/` in the repository is built from the raw public files in
 //! `data/raw/` by `scripts/build-default-dataset` (which calls
 //! `lodestone dataset build-default`). This crate embeds those files as text
-//! and loads them once, through the same loader and checks as any other
-//! dataset. It holds no numbers of its own.
+//! (large tables gzip-compressed, as they are stored) and loads them once,
+//! through the same loader and checks as any other dataset. It holds no
+//! numbers of its own.
 
-use lodestone_model::{load_texts, Dataset, Problems};
-use std::collections::BTreeMap;
+use lodestone_model::{load_with, Dataset, Problems};
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/files.rs"));
 
-/// The embedded files, by name.
-pub fn default_texts() -> BTreeMap<String, String> {
-    FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()
+/// The embedded files' names and sizes in bytes (as stored).
+pub fn embedded_files() -> Vec<(&'static str, usize)> {
+    FILES.iter().map(|(n, b)| (*n, b.len())).collect()
 }
 
 /// The default dataset, loaded and validated on first use.
 pub fn default_dataset() -> Result<&'static Dataset, &'static Problems> {
     static DS: OnceLock<Result<Dataset, Problems>> = OnceLock::new();
-    DS.get_or_init(|| load_texts("<embedded default>", &default_texts())).as_ref()
+    DS.get_or_init(|| {
+        load_with("<embedded default>", |name| {
+            Ok(FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| b.to_vec()))
+        })
+    })
+    .as_ref()
 }
 
 #[cfg(test)]

@@ -77,6 +77,9 @@ pub const CROSS_CHECKS: &[(&str, &str)] = &[
 ];
 
 /// Loads and validates the dataset in directory `dir`.
+///
+/// Any table may be stored gzip-compressed as `NAME.csv.gz` instead of
+/// `NAME.csv` (the default dataset does this for its large trade table).
 pub fn load_dir(dir: &Path) -> Result<Dataset, Problems> {
     let origin = dir.display().to_string();
     if !dir.is_dir() {
@@ -91,26 +94,38 @@ pub fn load_dir(dir: &Path) -> Result<Dataset, Problems> {
         });
     }
     load_with(&origin, |name| match std::fs::read(dir.join(name)) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|e| format!("is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to())),
+        Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("cannot be read: {e}")),
     })
 }
 
-/// Loads a dataset from named texts (file name -> contents), as the embedded
-/// default dataset and [`Dataset::validate`] do.
+/// Loads a dataset from named texts (file name -> contents), as
+/// [`Dataset::validate`] does.
 pub fn load_texts(origin: &str, files: &BTreeMap<String, String>) -> Result<Dataset, Problems> {
-    load_with(origin, |name| Ok(files.get(name).cloned()))
+    load_with(origin, |name| Ok(files.get(name).map(|t| t.as_bytes().to_vec())))
 }
 
-/// Loads a dataset through `read`, which returns a file's text, `None` when
-/// the file is absent, or an error message.
+/// Loads a dataset through `read`, which returns a file's bytes, `None` when
+/// the file is absent, or an error message. For each table `NAME.csv`,
+/// `NAME.csv.gz` is tried when the plain file is absent.
 pub fn load_with(
     origin: &str,
-    read: impl Fn(&str) -> Result<Option<String>, String>,
+    read: impl Fn(&str) -> Result<Option<Vec<u8>>, String>,
 ) -> Result<Dataset, Problems> {
+    let read = |name: &str| -> Result<Option<String>, String> {
+        let (bytes, gz) = match read(name)? {
+            Some(b) => (b, false),
+            None => match read(&format!("{name}.gz"))? {
+                Some(b) => (b, true),
+                None => return Ok(None),
+            },
+        };
+        let bytes = if gz { gunzip(&bytes).map_err(|e| format!("{name}.gz: cannot be decompressed: {e}"))? } else { bytes };
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| format!("is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    };
     let mut cx = Cx::default();
     let manifest = match read("dataset.toml") {
         Ok(Some(text)) => parse_manifest(&text, &mut cx),
@@ -863,4 +878,11 @@ fn governance(r: &Row) -> Governance {
         source: r.s("source"),
         note: r.s("note"),
     }
+}
+
+fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;
+    Ok(out)
 }

@@ -321,10 +321,38 @@ pub fn to_texts(ds: &Dataset) -> BTreeMap<String, String> {
     out
 }
 
+/// The dataset's files as bytes, with the tables named in `compress` (e.g.
+/// `trade.csv`) gzip-compressed as `NAME.gz`. The compression is
+/// deterministic (no timestamp), so the same dataset gives the same bytes.
+pub fn to_files(ds: &Dataset, compress: &[&str]) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut out = BTreeMap::new();
+    for (name, text) in to_texts(ds) {
+        if compress.contains(&name.as_str()) {
+            out.insert(format!("{name}.gz"), gzip(text.as_bytes()).map_err(|e| format!("{name}: gzip: {e}"))?);
+        } else {
+            out.insert(name, text.into_bytes());
+        }
+    }
+    Ok(out)
+}
+
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut enc = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes)?;
+    enc.finish()
+}
+
 /// Writes the dataset into directory `dir`, all or nothing: the files go to a
 /// temporary sibling directory first, which is renamed into place only when
 /// every file is written. `dir` must not exist, or be an empty directory.
 pub fn write_dir(ds: &Dataset, dir: &Path) -> Result<(), String> {
+    write_dir_with(ds, dir, &[])
+}
+
+/// As [`write_dir`], gzip-compressing the tables named in `compress`.
+pub fn write_dir_with(ds: &Dataset, dir: &Path, compress: &[&str]) -> Result<(), String> {
+    let files = to_files(ds, compress)?;
     if dir.exists() {
         let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
         if !empty {
@@ -339,9 +367,9 @@ pub fn write_dir(ds: &Dataset, dir: &Path) -> Result<(), String> {
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     let result = (|| -> Result<(), String> {
         std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: cannot create: {e}", tmp.display()))?;
-        for (file, text) in to_texts(ds) {
-            let p = tmp.join(&file);
-            std::fs::write(&p, text).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+        for (file, bytes) in &files {
+            let p = tmp.join(file);
+            std::fs::write(&p, bytes).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
         }
         if dir.exists() {
             std::fs::remove_dir(dir).map_err(|e| format!("{}: cannot replace: {e}", dir.display()))?;

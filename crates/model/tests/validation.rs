@@ -285,6 +285,17 @@ fn round_trip_through_a_directory() {
     let e = write::write_dir(&ds, &dir).unwrap_err();
     assert!(e.contains("not an empty directory"), "{e}");
     assert_eq!(load_dir(&dir).expect("still there"), ds);
+    // Compressed tables load the same.
+    let gz = tmp.path().join("gz");
+    write::write_dir_with(&ds, &gz, &["production.csv"]).expect("write gz");
+    assert!(gz.join("production.csv.gz").exists() && !gz.join("production.csv").exists());
+    assert_eq!(load_dir(&gz).expect("reload gz"), ds);
+    // And deterministically.
+    assert_eq!(write::to_files(&ds, &["production.csv"]), write::to_files(&ds, &["production.csv"]));
+    // A corrupt archive is a located problem, not a panic.
+    std::fs::write(gz.join("production.csv.gz"), b"\x1f\x8bnot really").expect("write");
+    let err = load_dir(&gz).unwrap_err();
+    assert!(err.to_string().contains("production.csv.gz: cannot be decompressed"), "{err}");
 }
 
 #[test]
