@@ -278,21 +278,16 @@ HHI over named countries (0-10,000).\n",
                 out.push_str(&format!("Groups: {}\n", groups.join(", ")));
             }
             out.push('\n');
-            let mut t = Table::new(&["commodity/stage", "year", "total", "unit", "HHI", "top producers", "resid.", "groups", "US NIR"])
-                .right(&[1, 2, 4, 6]);
+            let mut header = vec!["commodity/stage", "year", "total", "unit", "HHI", "top producers", "resid."];
+            let short: Vec<String> = groups.iter().map(|g| short_group(g)).collect();
+            header.extend(short.iter().map(String::as_str));
+            header.push("US NIR");
+            let right: Vec<usize> = [1, 2, 4, 6].into_iter().chain(7..7 + groups.len() + 1).collect();
+            let mut t = Table::new(&header).right(&right);
             for c in &items {
                 let top: Vec<String> =
                     c.producers.iter().take(a.top).map(|p| format!("{} {}", p.country, pct(p.share))).collect();
-                let groups: Vec<String> = c
-                    .groups
-                    .iter()
-                    .filter(|(_, v)| **v > 0.0)
-                    .map(|(k, v)| format!("{} {}", short_group(k), pct(*v)))
-                    .collect();
-                let n = nir(&c.commodity)
-                    .map(|r| format!("{}{}% ({})", r.bound.symbol(), qty(r.percent), r.year))
-                    .unwrap_or_default();
-                t.row(vec![
+                let mut row = vec![
                     format!("{}/{}", c.commodity, c.stage),
                     c.year.to_string(),
                     qty(c.total),
@@ -300,13 +295,19 @@ HHI over named countries (0-10,000).\n",
                     format!("{:.0}", c.hhi),
                     top.join(", "),
                     pct(c.residual_share),
-                    groups.join(" "),
-                    n,
-                ]);
+                ];
+                for g in &groups {
+                    row.push(match c.groups.get(*g) {
+                        Some(v) if *v > 0.0 => format!("{:.0}%", v * 100.0),
+                        _ => "-".into(),
+                    });
+                }
+                row.push(nir(&c.commodity).map(|r| nir_text(&r)).unwrap_or_default());
+                t.row(row);
             }
             out.push_str(&t.render(0));
             out.push_str(&format!(
-                "\n{} commodity-stages. Group abbreviations: {}.\n\
+                "\n{} commodity-stages. Group columns: share of output located in the group ({}).\n\
 US NIR: U.S. net import reliance, % of apparent consumption (USGS); > and < are bounds as published.\n\
 Details: lodestone exposure --commodity ID --stage STAGE\n",
                 items.len(),
@@ -318,7 +319,17 @@ Details: lodestone exposure --commodity ID --stage STAGE\n",
     }
 }
 
-/// Compact labels for the brief's group column.
+/// A published net import reliance: `100% (2024)`, `>50% (2024)`; USGS's
+/// "E" (net exporter) is stored as an upper bound of 0.
+fn nir_text(r: &reliance::RelianceRow) -> String {
+    if r.percent == 0.0 && r.bound == lodestone_model::Bound::AtMost {
+        format!("net exporter ({})", r.year)
+    } else {
+        format!("{}{}% ({})", r.bound.symbol(), qty(r.percent), r.year)
+    }
+}
+
+/// Compact labels for the brief's group columns.
 fn short_group(g: &str) -> String {
     match g {
         "us_covered_nations" => "covered".into(),
@@ -377,11 +388,9 @@ pub fn import_usgs(file: &Path, salient: Option<&Path>, nir: Option<&Path>, out:
     let (ds, reports) =
         lodestone_import::usgs_dataset(file, salient, nir).map_err(|e| CliError::Input(e.to_string()))?;
     for (name, report) in &reports {
-        eprintln!("== {name}");
+        eprintln!("== {name}\n{report}");
         if verbose {
-            eprintln!("{report:#}");
-        } else {
-            eprintln!("{report}");
+            eprintln!("{}", report.details());
         }
     }
     lodestone_model::write::write_dir(&ds, out).map_err(CliError::Input)?;

@@ -181,7 +181,8 @@ fn import_usgs_real_file_makes_a_valid_dataset() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let report = String::from_utf8_lossy(&o.stderr);
-    assert!(report.contains("World total"), "the report names skipped aggregates:\n{report}");
+    assert!(report.contains("aggregate: world total"), "the report names skipped aggregates:\n{report}");
+    assert!(report.contains("withheld (W)"), "the report names withheld cells:\n{report}");
     ok(&["dataset", "validate", out.to_str().expect("path")]);
 }
 
