@@ -172,3 +172,73 @@ impl Fx {
         self.ds.validate().unwrap_or_else(|p| panic!("{p}"))
     }
 }
+
+// --- dependence helpers ---
+impl Fx {
+    /// A trade flow of `quantity` (in the key's unit) from `exporter` to
+    /// `importer`.
+    pub fn trade(mut self, k: &str, exporter: &str, importer: &str, year: i32, quantity: f64, value_kusd: Option<f64>) -> Fx {
+        let exporter = self.country(exporter).expect("named exporter");
+        let importer = self.country(importer).expect("named importer");
+        self.ds.trade.push(TradeFlow {
+            key: key(k),
+            exporter,
+            importer,
+            year,
+            quantity,
+            value_kusd,
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+
+    /// A `production_other` row citing `source` (declared on first use).
+    pub fn prod_other(mut self, k: &str, country: &str, year: i32, quantity: f64, source: &str) -> Fx {
+        if self.ds.source(source).is_none() {
+            self.ds.sources.push(Source {
+                id: source.into(),
+                title: format!("Second source {source}"),
+                publisher: "tests".into(),
+                year: None,
+                url: String::new(),
+                license: String::new(),
+                note: String::new(),
+            });
+        }
+        let country = self.country(country);
+        let producer = if country.is_none() { "Other countries" } else { "" };
+        self.ds.production_other.push(Output {
+            key: key(k),
+            country,
+            producer: producer.into(),
+            year,
+            quantity,
+            estimated: false,
+            source: source.into(),
+            note: String::new(),
+        });
+        self
+    }
+}
+// --- end dependence helpers ---
+
+// --- criticality helpers ---
+impl Fx {
+    /// A WGI Political Stability estimate (`political_stability`) for
+    /// `country` in `year`.
+    pub fn political_stability(mut self, country: &str, year: i32, estimate: f64) -> Fx {
+        let country = self.country(country).expect("named country");
+        self.ds.governance.push(Governance {
+            country,
+            indicator: "political_stability".into(),
+            year,
+            estimate,
+            std_err: None,
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+}
+// --- end criticality helpers ---

@@ -24,6 +24,8 @@
 //! - [`mod@reserves`]: reserve shares, HHI and reserves-to-production years.
 //! - [`reliance`]: published net import reliance.
 
+pub mod crosscheck;
+pub mod dependence;
 mod error;
 pub mod exposure;
 pub mod reliance;
@@ -35,6 +37,8 @@ mod fixture;
 #[cfg(test)]
 mod proptests;
 
+pub use crosscheck::{crosscheck, crosscheck_summary, Disagreement, KeySummary};
+pub use dependence::{apparent_consumption, exports, import_reliance_table, imports, DependenceError, ImportProfile};
 pub use error::AnalysisError;
 pub use exposure::{concentration, group_share, overview, By, Concentration, ProducerShare};
 pub use reliance::{import_reliance, latest_import_reliance, RelianceRow};
