@@ -463,6 +463,20 @@ fn parse_table(table: &'static Table, text: &str, cx: &mut Cx) -> Vec<Row> {
         return vec![];
     }
     let width = header.len();
+    // Line numbers from byte offsets: the csv crate's own line count drifts
+    // on `\r\n` line endings, which spreadsheets on Windows write.
+    let newlines: Vec<usize> =
+        text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+    // A record's position may point at the tail of the previous `\r\n`;
+    // step over line-end bytes to the record's first real byte.
+    let bytes = text.as_bytes();
+    let line_at = |byte: u64| {
+        let mut b = byte as usize;
+        while b < bytes.len() && (bytes[b] == b'\n' || bytes[b] == b'\r') {
+            b += 1;
+        }
+        newlines.partition_point(|&nl| nl < b) as u64 + 1
+    };
     let mut out = Vec::new();
     let mut keys: HashMap<Vec<String>, u64> = HashMap::new();
     let key_idx: Vec<usize> = table
@@ -474,12 +488,12 @@ fn parse_table(table: &'static Table, text: &str, cx: &mut Cx) -> Vec<Row> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
                 cx.problem(file, line, None, format!("cannot be read as CSV: {e}"));
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(0);
         if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim().is_empty()) {
             continue; // a blank line
         }

@@ -323,3 +323,17 @@ fn validate_runs_the_same_checks_on_in_memory_datasets() {
     assert!(err.to_string().contains("ownership.csv:2: column `share`"), "{err}");
     let _ = CommodityKey::new("nickel", "mining");
 }
+
+#[test]
+fn windows_line_endings_keep_line_numbers() {
+    check(
+        &[(
+            "production.csv",
+            "commodity,stage,country,year,quantity,unit,source\r\nnickel,mining,CN,2024,1,t,s1\r\nnickel,mining,ID,2024,-1,t,s1\r\nnickel,mining,JP,2024,x,t,s1\r\n",
+        )],
+        &[
+            ("production.csv", Some(3), Some("quantity"), "negative number"),
+            ("production.csv", Some(4), Some("quantity"), "found `x`"),
+        ],
+    );
+}
