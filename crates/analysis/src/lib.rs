@@ -24,6 +24,7 @@
 //! - [`mod@reserves`]: reserve shares, HHI and reserves-to-production years.
 //! - [`reliance`]: published net import reliance.
 
+pub mod criticality;
 pub mod crosscheck;
 pub mod dependence;
 mod error;

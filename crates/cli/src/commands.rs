@@ -20,7 +20,7 @@ pub fn dataset(dir: Option<&Path>) -> Result<Cow<'static, Dataset>> {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<()> {
+pub fn json<T: serde::Serialize>(v: &T) -> Result<()> {
     let s = serde_json::to_string_pretty(v).map_err(|e| CliError::Internal(format!("JSON: {e}")))?;
     println!("{s}");
     Ok(())

@@ -6,6 +6,7 @@
 
 mod commands;
 mod table;
+mod trade_cmds;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -51,6 +52,15 @@ enum Command {
     ///
     /// Example: lodestone exposure --commodity nickel --stage mining --by owner
     Exposure(ExposureArgs),
+    /// A country's imports of a commodity: partners and shares, import HHI,
+    /// group shares, apparent consumption and net import reliance, change on
+    /// the year before.
+    ///
+    /// Example: lodestone imports --country JP --commodity 284690
+    Imports(trade_cmds::ImportsArgs),
+    /// Compare production between sources (USGS vs World Mining Data) and
+    /// flag disagreements beyond a tolerance.
+    Crosscheck(trade_cmds::CrosscheckArgs),
     /// Validate, export, document or rebuild datasets.
     #[command(subcommand)]
     Dataset(DatasetCommand),
@@ -183,6 +193,8 @@ fn main() -> ExitCode {
         Command::Brief(a) => commands::brief(cli.dataset.as_deref(), &a),
         Command::Commodities(a) => commands::commodities(cli.dataset.as_deref(), a.format),
         Command::Exposure(a) => commands::exposure(cli.dataset.as_deref(), &a),
+        Command::Imports(a) => trade_cmds::imports(cli.dataset.as_deref(), &a),
+        Command::Crosscheck(a) => trade_cmds::crosscheck(cli.dataset.as_deref(), &a),
         Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),
         Command::Dataset(DatasetCommand::Export { dir }) => commands::export(cli.dataset.as_deref(), &dir),
         Command::Dataset(DatasetCommand::Schema) => {
