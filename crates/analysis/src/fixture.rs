@@ -65,6 +65,7 @@ impl Fx {
             unit: Unit::parse(unit).expect("unit"),
             basis: String::new(),
             hs_codes: vec![],
+            material: String::new(),
             source: "src".into(),
             note: String::new(),
         });

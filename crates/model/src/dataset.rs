@@ -57,8 +57,22 @@ pub struct Commodity {
     pub unit: Unit,
     pub basis: String,
     pub hs_codes: Vec<String>,
+    /// The raw material this commodity-stage belongs to; empty means the
+    /// commodity id itself. See [`Commodity::material`].
+    pub material: String,
     pub source: String,
     pub note: String,
+}
+
+impl Commodity {
+    /// The raw material: the `material` column, else the commodity id.
+    pub fn material(&self) -> &str {
+        if self.material.is_empty() {
+            &self.key.commodity
+        } else {
+            &self.material
+        }
+    }
 }
 
 /// How a published number bounds the truth.

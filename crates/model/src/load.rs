@@ -763,6 +763,7 @@ fn commodity(r: &Row) -> Commodity {
         unit: r.unit("unit").unwrap_or(crate::units::UNITS[1]),
         basis: r.s("basis"),
         hs_codes: r.codes("hs_codes"),
+        material: r.s("material"),
         source: r.s("source"),
         note: r.s("note"),
     }

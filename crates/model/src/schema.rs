@@ -167,6 +167,7 @@ pub const COMMODITIES: Table = Table {
         req("unit", Kind::Unit, "Unit of every quantity of this commodity-stage."),
         opt("basis", Kind::Text, "What the quantity measures: `nickel content`, `rare-earth-oxide equivalent`, `gross weight`."),
         opt("hs_codes", Kind::HsCodes, "HS six-digit codes for trade in this commodity-stage."),
+        opt("material", Kind::Ident, "The raw material this commodity-stage belongs to, when it differs from `commodity` (`nickel_ore` -> `nickel`): criticality methods gather a material's production and trade keys by it."),
         SOURCE,
         NOTE,
     ],

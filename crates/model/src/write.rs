@@ -112,6 +112,7 @@ pub fn to_texts(ds: &Dataset) -> BTreeMap<String, String> {
                     c.unit.code.to_string(),
                     c.basis.clone(),
                     c.hs_codes.join(" "),
+                    c.material.clone(),
                     c.source.clone(),
                     c.note.clone(),
                 ]
