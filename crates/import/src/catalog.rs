@@ -385,6 +385,7 @@ impl Catalog {
                 unit,
                 basis,
                 hs_codes: vec![],
+                material: String::new(),
                 source: sources::WORLD_SOURCE.to_string(),
                 note: notes.join(" "),
             });
@@ -422,6 +423,7 @@ impl Catalog {
                 unit,
                 basis: t.get(rec, "basis").to_string(),
                 hs_codes: vec![],
+                material: String::new(),
                 source: source.to_string(),
                 note: t.get(rec, "note").to_string(),
             });
