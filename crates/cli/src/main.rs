@@ -5,6 +5,7 @@
 //! formats. Exit codes: 0 ok, 2 bad input or usage, 1 internal error.
 
 mod commands;
+mod crit_cmds;
 mod table;
 mod trade_cmds;
 
@@ -61,6 +62,12 @@ enum Command {
     /// Compare production between sources (USGS vs World Mining Data) and
     /// flag disagreements beyond a tolerance.
     Crosscheck(trade_cmds::CrosscheckArgs),
+    /// Criticality by a published method (EU JRC 2017, GeoPolRisk,
+    /// USGS-style), with every input and intermediate term shown.
+    ///
+    /// Without --material, ranks every material the data support.
+    /// Example: lodestone criticality --method geopolrisk --country JP --material nickel
+    Criticality(crit_cmds::CriticalityArgs),
     /// Validate, export, document or rebuild datasets.
     #[command(subcommand)]
     Dataset(DatasetCommand),
@@ -194,6 +201,7 @@ fn main() -> ExitCode {
         Command::Commodities(a) => commands::commodities(cli.dataset.as_deref(), a.format),
         Command::Exposure(a) => commands::exposure(cli.dataset.as_deref(), &a),
         Command::Imports(a) => trade_cmds::imports(cli.dataset.as_deref(), &a),
+        Command::Criticality(a) => crit_cmds::criticality(cli.dataset.as_deref(), &a),
         Command::Crosscheck(a) => trade_cmds::crosscheck(cli.dataset.as_deref(), &a),
         Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),
         Command::Dataset(DatasetCommand::Export { dir }) => commands::export(cli.dataset.as_deref(), &dir),
