@@ -246,7 +246,13 @@ pub fn brief(dir: Option<&Path>, a: &BriefArgs) -> Result<()> {
             return Err(CliError::Input(format!("unknown commodity `{c}`; `lodestone commodities` lists the ids")));
         }
     }
+    for g in [&a.partners, &a.concern] {
+        if !ds.group_names().contains(&g.as_str()) {
+            return Err(CliError::Input(format!("unknown group `{g}`; the dataset declares: {}", ds.group_names().join(", "))));
+        }
+    }
     let wanted = |c: &Concentration| a.commodity.is_empty() || a.commodity.contains(&c.commodity);
+    let dependence = dependence_rows(&ds, a);
     let items: Vec<Concentration> = exposure::overview(&ds, a.year).into_iter().filter(|c| wanted(c)).collect();
     let us = CountryCode::parse("US");
     let nir = |commodity: &str| us.and_then(|us| reliance::latest_import_reliance(&ds, us, commodity));
@@ -260,7 +266,15 @@ pub fn brief(dir: Option<&Path>, a: &BriefArgs) -> Result<()> {
             }
             let list: Vec<Item> =
                 items.iter().map(|c| Item { concentration: c, us_net_import_reliance: nir(&c.commodity) }).collect();
-            json(&serde_json::json!({ "dataset": ds.manifest.name, "items": list }))
+            json(&serde_json::json!({
+                "dataset": ds.manifest.name,
+                "items": list,
+                "dependence": {
+                    "partners": a.partners,
+                    "concern": a.concern,
+                    "imports": dependence.iter().map(|(c, r)| DependenceItem { country: *c, summary: r }).collect::<Vec<_>>(),
+                },
+            }))
         }
         Format::Table => {
             let mut out = String::new();
@@ -313,10 +327,66 @@ Details: lodestone exposure --commodity ID --stage STAGE\n",
                 items.len(),
                 groups.iter().map(|g| format!("{}={g}", short_group(g))).collect::<Vec<_>>().join(", ")
             ));
+            out.push_str(&dependence_table(&dependence, a));
             print!("{out}");
             Ok(())
         }
     }
+}
+
+#[derive(serde::Serialize)]
+struct DependenceItem<'a> {
+    country: CountryCode,
+    #[serde(flatten)]
+    summary: &'a lodestone_analysis::dependence::ImportSummary,
+}
+
+/// Each partner country's imports of each traded commodity-stage (latest
+/// year), for the briefing's dependence section.
+fn dependence_rows(ds: &Dataset, a: &BriefArgs) -> Vec<(CountryCode, lodestone_analysis::dependence::ImportSummary)> {
+    let mut out = vec![];
+    for c in ds.group(&a.partners) {
+        // An unknown country cannot happen: group members are declared.
+        for s in lodestone_analysis::import_reliance_table(ds, c, a.year).unwrap_or_default() {
+            let material = ds
+                .commodity(&CommodityKey::new(&s.commodity, &s.stage))
+                .map(|x| x.material().to_string())
+                .unwrap_or_default();
+            if a.commodity.is_empty() || a.commodity.contains(&s.commodity) || a.commodity.contains(&material) {
+                out.push((c, s));
+            }
+        }
+    }
+    out
+}
+
+fn dependence_table(rows: &[(CountryCode, lodestone_analysis::dependence::ImportSummary)], a: &BriefArgs) -> String {
+    let mut s = format!(
+        "\nDependence of `{}` on imports (BACI trade, latest year): top supplier, import HHI, share from `{}`\n\n",
+        a.partners, a.concern
+    );
+    if rows.is_empty() {
+        s.push_str("  (no trade data in this dataset)\n");
+        return s;
+    }
+    let mut t = Table::new(&["country", "commodity/stage", "year", "imports", "unit", "top supplier", "HHI", &short_group(&a.concern), "NIR"])
+        .right(&[2, 3, 6, 7, 8]);
+    for (c, r) in rows {
+        t.row(vec![
+            c.to_string(),
+            format!("{}/{}", r.commodity, r.stage),
+            r.year.to_string(),
+            qty(r.imports),
+            r.unit.clone(),
+            r.top_partner.as_ref().map(|p| format!("{} {}", p.country, pct(p.share))).unwrap_or_default(),
+            r.import_hhi.map(|h| format!("{h:.0}")).unwrap_or_default(),
+            r.groups.get(&a.concern).map(|v| pct(*v)).unwrap_or_else(|| "-".into()),
+            r.net_import_reliance.map(pct).unwrap_or_else(|| "n/a".into()),
+        ]);
+    }
+    s.push_str(&t.render(0));
+    s.push_str("NIR here: (imports - exports) / (production + imports - exports) from trade and production data; see `lodestone imports`.\n");
+    s
 }
 
 /// A published net import reliance: `100% (2024)`, `>50% (2024)`; USGS's

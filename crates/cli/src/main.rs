@@ -104,6 +104,13 @@ pub struct BriefArgs {
     /// Show only these commodities (comma-separated ids), e.g. rare_earths,nickel.
     #[arg(long, value_delimiter = ',')]
     pub commodity: Vec<String>,
+    /// The partner countries whose import dependence the briefing shows: a
+    /// dataset group.
+    #[arg(long, default_value = "jp_us_ph")]
+    pub partners: String,
+    /// The group of concern whose share of each partner's imports is shown.
+    #[arg(long, default_value = "us_covered_nations")]
+    pub concern: String,
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
