@@ -2,7 +2,7 @@
 //! cannot answer. Messages name the problem and, where it helps, what would
 //! have worked (the years that have data, the groups that exist).
 
-use lodestone_model::CommodityKey;
+use lodestone_model::{CommodityKey, CountryCode};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -20,6 +20,14 @@ pub enum AnalysisError {
     ZeroTotal { key: CommodityKey, year: i32, what: &'static str },
     /// The group is not declared in the dataset. `known` lists those that are.
     UnknownGroup { group: String, known: Vec<String> },
+    /// No trade rows for the key (in the year, when one was given).
+    NoTrade { key: CommodityKey, year: Option<i32>, years: Vec<i32> },
+    /// `upstream` is not reached from `key` through the dataset's recipes.
+    NoRecipePath { key: CommodityKey, upstream: CommodityKey },
+    /// The country has neither production nor imports of the key in the year.
+    NoSupply { country: CountryCode, key: CommodityKey, year: i32 },
+    /// A linear solve failed (a bug: the systems built are nonsingular).
+    SolveFailed { what: String },
 }
 
 fn years_list(years: &[i32]) -> String {
@@ -51,6 +59,14 @@ impl fmt::Display for AnalysisError {
             AnalysisError::UnknownGroup { group, known } => {
                 write!(f, "unknown group `{group}`; the dataset declares: {}", known.join(", "))
             }
+            AnalysisError::NoTrade { key, year, years } => no_data(f, "trade", key, year, years),
+            AnalysisError::NoRecipePath { key, upstream } => {
+                write!(f, "no recipe path from {key} back to {upstream}: the dataset's recipes do not make one from the other")
+            }
+            AnalysisError::NoSupply { country, key, year } => {
+                write!(f, "{country} has no recorded supply (production or imports) of {key} in {year}")
+            }
+            AnalysisError::SolveFailed { what } => write!(f, "internal error: {what}"),
         }
     }
 }

@@ -243,3 +243,36 @@ impl Fx {
     }
 }
 // --- end criticality helpers ---
+
+// --- origin helpers ---
+impl Fx {
+    /// A trade row `exporter -> importer` of `k` (value unknown).
+    pub fn origin_trade(mut self, k: &str, exporter: &str, importer: &str, year: i32, quantity: f64) -> Fx {
+        let exporter = self.country(exporter).expect("named exporter");
+        let importer = self.country(importer).expect("named importer");
+        self.ds.trade.push(TradeFlow {
+            key: key(k),
+            exporter,
+            importer,
+            year,
+            quantity,
+            value_kusd: None,
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+
+    /// A recipe: `quantity` of `input` per unit of `output`.
+    pub fn origin_recipe(mut self, output: &str, input: &str, quantity: f64) -> Fx {
+        self.ds.recipes.push(Recipe {
+            output: key(output),
+            input: key(input),
+            quantity,
+            source: "src".into(),
+            note: String::new(),
+        });
+        self
+    }
+}
+// --- end origin helpers ---

@@ -29,6 +29,7 @@ pub mod crosscheck;
 pub mod dependence;
 mod error;
 pub mod exposure;
+pub mod origin;
 pub mod reliance;
 pub mod reserves;
 mod shares;
