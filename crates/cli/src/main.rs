@@ -59,6 +59,12 @@ enum Command {
     ///
     /// Example: lodestone imports --country JP --commodity 284690
     Imports(trade_cmds::ImportsArgs),
+    /// Multi-tier origin: where a country's supply of a commodity was
+    /// originally produced, through re-export chains and (with recipes)
+    /// processing stages; beside the direct one-step import mix.
+    ///
+    /// Example: lodestone origin --country US --commodity graphite --stage mining
+    Origin(trade_cmds::OriginArgs),
     /// Compare production between sources (USGS vs World Mining Data) and
     /// flag disagreements beyond a tolerance.
     Crosscheck(trade_cmds::CrosscheckArgs),
@@ -209,6 +215,7 @@ fn main() -> ExitCode {
         Command::Exposure(a) => commands::exposure(cli.dataset.as_deref(), &a),
         Command::Imports(a) => trade_cmds::imports(cli.dataset.as_deref(), &a),
         Command::Criticality(a) => crit_cmds::criticality(cli.dataset.as_deref(), &a),
+        Command::Origin(a) => trade_cmds::origin(cli.dataset.as_deref(), &a),
         Command::Crosscheck(a) => trade_cmds::crosscheck(cli.dataset.as_deref(), &a),
         Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),
         Command::Dataset(DatasetCommand::Export { dir }) => commands::export(cli.dataset.as_deref(), &dir),

@@ -274,3 +274,103 @@ pub fn crosscheck(dir: Option<&Path>, a: &CrosscheckArgs) -> Result<()> {
         }
     }
 }
+
+#[derive(clap::Args)]
+pub struct OriginArgs {
+    /// The consuming country, ISO 3166-1 alpha-2.
+    #[arg(long)]
+    pub country: String,
+    /// The commodity the country is supplied with (id or HS code).
+    #[arg(long)]
+    pub commodity: String,
+    /// Its stage.
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// The upstream commodity whose origin is traced (default: the same
+    /// commodity; a different one is reached through recipes).
+    #[arg(long)]
+    pub upstream_commodity: Option<String>,
+    /// The upstream stage (default: the same stage: origin through re-export chains).
+    #[arg(long)]
+    pub upstream_stage: Option<String>,
+    /// Year (default: the latest year with trade data).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// How many origin countries to list in the table.
+    #[arg(long, default_value_t = 12)]
+    pub top: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn origin(dir: Option<&Path>, a: &OriginArgs) -> Result<()> {
+    let ds = dataset(dir)?;
+    let c = country(&ds, &a.country)?;
+    let key = traded_key(&ds, &a.commodity, a.stage.as_deref())?;
+    let upstream = CommodityKey::new(
+        a.upstream_commodity.clone().unwrap_or_else(|| key.commodity.clone()),
+        a.upstream_stage.clone().unwrap_or_else(|| key.stage.clone()),
+    );
+    if ds.commodity(&upstream).is_none() {
+        return Err(CliError::Input(format!("unknown upstream commodity-stage `{upstream}`")));
+    }
+    let o = lodestone_analysis::origin::origin(&ds, c, &key, &upstream, a.year).map_err(|e| CliError::Input(e.to_string()))?;
+    match a.format {
+        Format::Json => json(&o),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = o
+                .shares
+                .iter()
+                .map(|s| vec![s.country.to_string(), s.name.clone(), s.share.to_string(), s.quantity.to_string()])
+                .collect();
+            print!("{}", csv_text(&["country", "name", "share", "quantity"], &rows));
+            Ok(())
+        }
+        Format::Table => {
+            let mut s = format!(
+                "Origin of {} ({}) supply of {} at {} — {} — path {}\n",
+                o.name,
+                o.country,
+                o.key,
+                o.upstream,
+                o.year,
+                o.path.join(" <- ")
+            );
+            s.push_str(&format!(
+                "supply {} {} = production {} + imports {}\n\n",
+                qty(o.supply),
+                o.unit,
+                qty(o.production),
+                qty(o.imports)
+            ));
+            let mut t = Table::new(&["#", "origin", "", "multi-tier share", "direct (one step)"]).right(&[0, 3, 4]);
+            for (i, x) in o.shares.iter().take(a.top).enumerate() {
+                let direct = o.direct.iter().find(|d| d.country == x.country).map(|d| pct(d.share)).unwrap_or_else(|| "-".into());
+                t.row(vec![(i + 1).to_string(), x.country.to_string(), x.name.clone(), pct(x.share), direct]);
+            }
+            s.push_str(&t.render(2));
+            let asm = &o.assumptions;
+            s.push_str(&format!(
+                "\n  resting on assumptions: {} of the answer passed through re-exports (proportional re-export assumed)",
+                pct(asm.re_exported_share)
+            ));
+            for (label, x) in [
+                ("exporters with no recorded supply treated as origin", &asm.zero_supply_exporters),
+                ("producers' inputs assumed domestic", &asm.assumed_domestic_input),
+                ("trading loops with no recorded source", &asm.untraced_loops),
+            ] {
+                if x.share > 0.0 {
+                    s.push_str(&format!("; {} {label}", pct(x.share)));
+                }
+            }
+            s.push('\n');
+            for u in &asm.unattributed {
+                if let Some(sh) = u.share_of_world.filter(|v| *v > 0.0) {
+                    s.push_str(&format!("  {}: {} of world output is not attributed to a country by the source\n", u.key, pct(sh)));
+                }
+            }
+            print!("{s}");
+            Ok(())
+        }
+    }
+}
