@@ -221,7 +221,9 @@ pub struct Governance {
 
 /// A validated dataset. Build one with [`crate::load`] (or, in importers,
 /// assemble the tables and pass them through [`Dataset::validate`], which
-/// runs the same checks).
+/// runs the same checks). `trade` is sorted by commodity-stage, year,
+/// exporter and importer ([`Dataset::trade_of`] and [`Dataset::trade_in`]
+/// rely on it).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Dataset {
     pub manifest: Manifest,
@@ -314,6 +316,36 @@ impl Dataset {
         let set: BTreeSet<i32> =
             self.production.iter().filter(|p| &p.key == key).map(|p| p.year).collect();
         set.into_iter().collect()
+    }
+
+    /// The trade flows of one commodity-stage (all years), by binary search
+    /// over the sorted trade table.
+    pub fn trade_of(&self, key: &CommodityKey) -> &[TradeFlow] {
+        let lo = self.trade.partition_point(|t| &t.key < key);
+        let hi = self.trade.partition_point(|t| &t.key <= key);
+        &self.trade[lo..hi]
+    }
+
+    /// The trade flows of one commodity-stage in one year.
+    pub fn trade_in(&self, key: &CommodityKey, year: i32) -> &[TradeFlow] {
+        let all = self.trade_of(key);
+        let lo = all.partition_point(|t| t.year < year);
+        let hi = all.partition_point(|t| t.year <= year);
+        &all[lo..hi]
+    }
+
+    /// Years with trade flows for a commodity-stage, ascending.
+    pub fn trade_years(&self, key: &CommodityKey) -> Vec<i32> {
+        let mut v: Vec<i32> = self.trade_of(key).iter().map(|t| t.year).collect();
+        v.dedup();
+        v
+    }
+
+    /// Commodity-stages with any trade flows, sorted.
+    pub fn traded_keys(&self) -> Vec<&CommodityKey> {
+        let mut v: Vec<&CommodityKey> = self.trade.iter().map(|t| &t.key).collect();
+        v.dedup();
+        v
     }
 
     /// Commodity-stages sorted by commodity id, then stage in manifest order.

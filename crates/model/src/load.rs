@@ -166,7 +166,7 @@ pub fn load_with(
         return Err(Problems { origin: origin.to_string(), problems: cx.problems });
     };
     let mut take = |t: &Table| rows.remove(t.file).unwrap_or_default();
-    let ds = Dataset {
+    let mut ds = Dataset {
         manifest,
         sources: take(&schema::SOURCES).iter().map(source).collect(),
         countries: take(&schema::COUNTRIES).iter().map(country).collect(),
@@ -185,6 +185,11 @@ pub fn load_with(
         salient: take(&schema::SALIENT).iter().map(salient).collect(),
         governance: take(&schema::GOVERNANCE).iter().map(governance).collect(),
     };
+    // Trade is by far the largest table; keep it sorted so analyses find a
+    // commodity-stage's (and year's) flows by binary search, not a scan.
+    ds.trade.sort_by(|a, b| {
+        (&a.key, a.year, a.exporter, a.importer).cmp(&(&b.key, b.year, b.exporter, b.importer))
+    });
     Ok(ds)
 }
 
