@@ -245,7 +245,7 @@ pub struct ExportProfile {
 
 /// Years with trade rows for a commodity-stage, ascending.
 pub fn trade_years(ds: &Dataset, key: &CommodityKey) -> Vec<i32> {
-    let set: BTreeSet<i32> = ds.trade.iter().filter(|t| &t.key == key).map(|t| t.year).collect();
+    let set: BTreeSet<i32> = ds.trade_years(key).into_iter().collect();
     set.into_iter().collect()
 }
 
@@ -384,9 +384,10 @@ pub fn import_reliance_table(
     for c in ds.commodities_sorted() {
         let years = trade_years(ds, &c.key);
         let Some(y) = year.or(years.last().copied()) else { continue };
-        let imported = ds.trade.iter().any(|t| {
-            t.key == c.key && t.year == y && t.importer == country && t.exporter != country && t.quantity > 0.0
-        });
+        let imported = ds
+            .trade_in(&c.key, y)
+            .iter()
+            .any(|t| t.importer == country && t.exporter != country && t.quantity > 0.0);
         if !imported {
             continue;
         }
@@ -498,7 +499,7 @@ struct Flows {
 
 fn flows(ds: &Dataset, country: CountryCode, key: &CommodityKey, year: i32, dir: Dir) -> Flows {
     let mut f = Flows { by_partner: BTreeMap::new(), total: 0.0, self_flows: 0, valued_without_quantity: 0 };
-    for t in ds.trade.iter().filter(|t| &t.key == key && t.year == year) {
+    for t in ds.trade_in(key, year) {
         let (this, partner) = match dir {
             Dir::Imports => (t.importer, t.exporter),
             Dir::Exports => (t.exporter, t.importer),

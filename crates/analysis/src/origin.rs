@@ -661,7 +661,7 @@ pub fn origin(
 ) -> Result<Origin, AnalysisError> {
     let commodity = ds.commodity(key).ok_or_else(|| AnalysisError::UnknownCommodity { key: key.clone() })?;
     ds.commodity(upstream).ok_or_else(|| AnalysisError::UnknownCommodity { key: upstream.clone() })?;
-    let trade_years: BTreeSet<i32> = ds.trade.iter().filter(|t| &t.key == key).map(|t| t.year).collect();
+    let trade_years: BTreeSet<i32> = ds.trade_years(key).into_iter().collect();
     let year = match year {
         Some(y) => y,
         None => *trade_years.iter().next_back().ok_or_else(|| AnalysisError::NoTrade {

@@ -449,21 +449,25 @@ pub fn build_default(raw: &Path, out: &Path) -> Result<()> {
     for (name, report) in &reports {
         eprintln!("== {name}\n{report}");
     }
-    lodestone_model::write::write_dir(&ds, out).map_err(CliError::Input)?;
+    lodestone_model::write::write_dir_with(&ds, out, &["trade.csv"]).map_err(CliError::Input)?;
     eprintln!("wrote the default dataset to {}", out.display());
     Ok(())
 }
 
-pub fn import_usgs(file: &Path, salient: Option<&Path>, nir: Option<&Path>, out: &Path, verbose: bool) -> Result<()> {
-    let (ds, reports) =
-        lodestone_import::usgs_dataset(file, salient, nir).map_err(|e| CliError::Input(e.to_string()))?;
+/// Prints an importer's reports and writes its dataset, all or nothing.
+pub fn write_import(
+    imported: std::result::Result<(Dataset, Vec<(String, lodestone_import::Report)>), lodestone_import::ImportError>,
+    out: &Path,
+    verbose: bool,
+) -> Result<()> {
+    let (ds, reports) = imported.map_err(|e| CliError::Input(e.to_string()))?;
     for (name, report) in &reports {
         eprintln!("== {name}\n{report}");
         if verbose {
             eprintln!("{}", report.details());
         }
     }
-    lodestone_model::write::write_dir(&ds, out).map_err(CliError::Input)?;
+    lodestone_model::write::write_dir_with(&ds, out, &["trade.csv"]).map_err(CliError::Input)?;
     eprintln!("wrote dataset `{}` to {}", ds.manifest.name, out.display());
     Ok(())
 }

@@ -71,7 +71,7 @@ struct Material {
 
 fn materials(ds: &Dataset) -> Vec<Material> {
     let produced: BTreeSet<&CommodityKey> = ds.production.iter().map(|p| &p.key).collect();
-    let traded: BTreeSet<&CommodityKey> = ds.trade.iter().map(|t| &t.key).collect();
+    let traded: BTreeSet<&CommodityKey> = ds.traded_keys().into_iter().collect();
     let mut by: BTreeMap<String, Material> = BTreeMap::new();
     for c in ds.commodities_sorted() {
         let m = by.entry(c.material().to_string()).or_insert_with(|| Material {
@@ -100,10 +100,7 @@ fn default_year(ds: &Dataset, prod: &[CommodityKey], trade: &[CommodityKey]) -> 
     if trade.is_empty() {
         return p.last().copied();
     }
-    let t = years_with(trade.iter(), |k| {
-        let s: BTreeSet<i32> = ds.trade.iter().filter(|f| &f.key == k).map(|f| f.year).collect();
-        s.into_iter().collect()
-    });
+    let t = years_with(trade.iter(), |k| ds.trade_years(k));
     p.intersection(&t).last().copied()
 }
 

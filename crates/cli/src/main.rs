@@ -195,6 +195,32 @@ enum ImportCommand {
         #[arg(long)]
         verbose: bool,
     },
+    /// CEPII BACI bilateral trade (the directory with trade.csv, products.csv
+    /// and countries.csv), mapped from HS6 codes to commodity-stages.
+    Baci {
+        /// The BACI directory.
+        dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// World Bank WGI Political Stability estimates (political_stability.csv).
+    Wgi {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// World Mining Data production (production.csv), as a second source.
+    Wmd {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        verbose: bool,
+    },
 }
 
 /// What went wrong, and so which exit code.
@@ -224,8 +250,19 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Dataset(DatasetCommand::BuildDefault { raw, out }) => commands::build_default(&raw, &out),
-        Command::Import(ImportCommand::UsgsMcs { file, salient, nir, out, verbose }) => {
-            commands::import_usgs(&file, salient.as_deref(), nir.as_deref(), &out, verbose)
+        Command::Import(ImportCommand::UsgsMcs { file, salient, nir, out, verbose }) => commands::write_import(
+            lodestone_import::usgs_dataset(&file, salient.as_deref(), nir.as_deref()),
+            &out,
+            verbose,
+        ),
+        Command::Import(ImportCommand::Baci { dir, out, verbose }) => {
+            commands::write_import(lodestone_import::baci_dataset(&dir), &out, verbose)
+        }
+        Command::Import(ImportCommand::Wgi { file, out, verbose }) => {
+            commands::write_import(lodestone_import::wgi_dataset(&file), &out, verbose)
+        }
+        Command::Import(ImportCommand::Wmd { file, out, verbose }) => {
+            commands::write_import(lodestone_import::wmd_dataset(&file), &out, verbose)
         }
     };
     match r {

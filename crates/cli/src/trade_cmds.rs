@@ -68,7 +68,7 @@ pub fn traded_key(ds: &Dataset, commodity: &str, stage: Option<&str>) -> Result<
         .map(|c| &c.key)
         .collect();
     let traded: Vec<&CommodityKey> =
-        candidates.iter().copied().filter(|k| ds.trade.iter().any(|t| &t.key == *k)).collect();
+        candidates.iter().copied().filter(|k| !ds.trade_of(k).is_empty()).collect();
     match (candidates.len(), traded.len()) {
         (0, _) if is_hs => Err(CliError::Input(format!(
             "no commodity-stage in the dataset carries HS code {commodity}; `lodestone commodities --format json` lists hs_codes"
@@ -94,11 +94,11 @@ pub fn traded_key(ds: &Dataset, commodity: &str, stage: Option<&str>) -> Result<
 }
 
 fn traded_keys(ds: &Dataset) -> Vec<String> {
-    let set: std::collections::BTreeSet<String> = ds.trade.iter().map(|t| t.key.to_string()).collect();
-    if set.is_empty() {
+    let keys: Vec<String> = ds.traded_keys().iter().map(|k| k.to_string()).collect();
+    if keys.is_empty() {
         return vec!["(none: this dataset has no trade table)".into()];
     }
-    set.into_iter().collect()
+    keys
 }
 
 fn dep_err(e: dependence::DependenceError) -> CliError {

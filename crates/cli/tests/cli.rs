@@ -204,8 +204,8 @@ fn default_dataset_is_reproducible_from_raw() {
     rebuilt.sort();
     assert_eq!(names, rebuilt, "same files");
     for n in names {
-        let a = std::fs::read_to_string(committed.join(&n)).expect("read");
-        let b = std::fs::read_to_string(out.join(&n)).expect("read");
+        let a = std::fs::read(committed.join(&n)).expect("read");
+        let b = std::fs::read(out.join(&n)).expect("read");
         assert!(a == b, "data/default/{n} differs from what scripts/build-default-dataset builds; rerun it");
     }
 }

@@ -27,7 +27,7 @@ fn main() {
                 }
             }
             println!(
-                "dataset: {} sources, {} countries, {} group members, {} commodity-stages, {} production, {} capacity, {} reserves, {} ownership, {} import reliance, {} salient",
+                "dataset: {} sources, {} countries, {} group members, {} commodity-stages, {} production, {} capacity, {} reserves, {} ownership, {} import reliance, {} salient, {} production_other, {} trade, {} governance",
                 ds.sources.len(),
                 ds.countries.len(),
                 ds.groups.len(),
@@ -37,7 +37,10 @@ fn main() {
                 ds.reserves.len(),
                 ds.ownership.len(),
                 ds.import_reliance.len(),
-                ds.salient.len()
+                ds.salient.len(),
+                ds.production_other.len(),
+                ds.trade.len(),
+                ds.governance.len()
             );
         }
         Err(e) => {

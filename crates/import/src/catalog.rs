@@ -35,16 +35,23 @@ pub(crate) const SALIENT_COLUMNS: (&str, &str) = mapping!("salient_columns.csv")
 pub(crate) const SALIENT_CATEGORIES: (&str, &str) = mapping!("salient_categories.csv");
 pub(crate) const SALIENT_UNITS: (&str, &str) = mapping!("salient_units.csv");
 pub(crate) const CURATED_SOURCES: (&str, &str) = mapping!("curated_sources.csv");
+pub(crate) const HS6_COMMODITIES: (&str, &str) = mapping!("hs6_commodities.csv");
+pub(crate) const BACI_COUNTRIES: (&str, &str) = mapping!("baci_countries.csv");
+pub(crate) const WGI_COUNTRIES: (&str, &str) = mapping!("wgi_countries.csv");
+pub(crate) const WMD_COMMODITIES: (&str, &str) = mapping!("wmd_commodities.csv");
+pub(crate) const WMD_COUNTRIES: (&str, &str) = mapping!("wmd_countries.csv");
+pub(crate) const WMD_UNITS: (&str, &str) = mapping!("wmd_units.csv");
+pub(crate) const WMD_EXCLUDED_ROWS: (&str, &str) = mapping!("wmd_excluded_rows.csv");
 
 /// A parsed mapping file: header plus records with their line numbers.
-struct MapTable {
-    file: &'static str,
+pub(crate) struct MapTable {
+    pub file: &'static str,
     header: Vec<String>,
-    rows: Vec<(u64, csv::StringRecord)>,
+    pub rows: Vec<(u64, csv::StringRecord)>,
 }
 
 impl MapTable {
-    fn parse((file, text): (&'static str, &str), required: &[&str]) -> Result<MapTable, ImportError> {
+    pub fn parse((file, text): (&'static str, &str), required: &[&str]) -> Result<MapTable, ImportError> {
         let text = crate::cells::strip_bom(text);
         let lines = Lines::new(text);
         let mut rdr = crate::cells::csv_reader(text);
@@ -86,11 +93,11 @@ impl MapTable {
     }
 
     /// The cell of `col` in `rec` (trimmed; empty when the column is absent).
-    fn get<'a>(&self, rec: &'a csv::StringRecord, col: &str) -> &'a str {
+    pub fn get<'a>(&self, rec: &'a csv::StringRecord, col: &str) -> &'a str {
         self.header.iter().position(|h| h == col).and_then(|i| rec.get(i)).unwrap_or("").trim()
     }
 
-    fn err(&self, line: u64, col: &str, msg: String) -> ImportError {
+    pub fn err(&self, line: u64, col: &str, msg: String) -> ImportError {
         ImportError::at(self.file, line, Some(col), msg)
     }
 }
@@ -254,6 +261,76 @@ impl Catalog {
 
     pub fn has_commodity_id(&self, id: &str) -> bool {
         self.commodities.iter().any(|c| c.key.commodity == id)
+    }
+
+    /// The commodity-stage a row of `hs6_commodities.csv` or
+    /// `wmd_commodities.csv` names (columns `commodity`, `stage`, `name`,
+    /// `basis`, `unit`, `material`, `note`). A pair the USGS mappings declare
+    /// is reused as declared: the row must leave `name`, `basis`, `unit` and
+    /// `material` empty (it takes the USGS basis, and its `note` says why the
+    /// basis matches). Any other pair is declared by the row, citing `source`.
+    /// Returns the declaration and whether it is a reused USGS one.
+    pub fn declaration_from_row(
+        &self,
+        t: &MapTable,
+        line: u64,
+        rec: &csv::StringRecord,
+        source: &str,
+    ) -> Result<(Commodity, bool), ImportError> {
+        let id = t.get(rec, "commodity");
+        if !is_snake_id(id) {
+            return Err(t.err(
+                line,
+                "commodity",
+                format!("expected a lower_snake_case commodity id or `skip`, found `{id}`"),
+            ));
+        }
+        let stage = t.get(rec, "stage");
+        if !STAGES.contains(&stage) {
+            return Err(t.err(line, "stage", format!("expected one of {}, found `{stage}`", STAGES.join(", "))));
+        }
+        let note = t.get(rec, "note");
+        if note.is_empty() {
+            return Err(t.err(line, "note", "every mapping needs a note saying why".into()));
+        }
+        let key = CommodityKey::new(id, stage);
+        if let Some(c) = self.commodity(&key) {
+            for col in ["name", "basis", "unit", "material"] {
+                if !t.get(rec, col).is_empty() {
+                    return Err(t.err(
+                        line,
+                        col,
+                        format!("{key} is declared by the USGS mappings; a row reusing it leaves `{col}` empty (it takes the USGS declaration)"),
+                    ));
+                }
+            }
+            return Ok((c.clone(), true));
+        }
+        let unit_code = t.get(rec, "unit");
+        let unit = Unit::parse(unit_code).ok_or_else(|| {
+            t.err(line, "unit", format!("unknown unit `{unit_code}`; expected one of {}", Unit::known_codes()))
+        })?;
+        let name = t.get(rec, "name");
+        if name.is_empty() {
+            return Err(t.err(line, "name", format!("{key} is new, so the row must name it")));
+        }
+        let material = t.get(rec, "material");
+        if !material.is_empty() && !is_snake_id(material) {
+            return Err(t.err(line, "material", format!("expected a lower_snake_case id, found `{material}`")));
+        }
+        Ok((
+            Commodity {
+                key,
+                name: name.to_string(),
+                unit,
+                basis: t.get(rec, "basis").to_string(),
+                hs_codes: vec![],
+                material: material.to_string(),
+                source: source.to_string(),
+                note: note.to_string(),
+            },
+            false,
+        ))
     }
 
     fn load_types(&mut self) -> Result<(), ImportError> {

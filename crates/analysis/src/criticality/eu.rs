@@ -426,7 +426,7 @@ pub fn assess(
                 100.0 * global_supply.unattributed_share
             ));
         }
-        let flows: Vec<_> = ds.trade.iter().filter(|f| &f.key == key && f.year == year).collect();
+        let flows: Vec<_> = ds.trade_in(key, year).iter().collect();
         // Extra-regional trade only: flows between members are internal.
         let mut imports_by: BTreeMap<CountryCode, f64> = BTreeMap::new();
         let mut exports = 0.0;
