@@ -32,4 +32,7 @@ ensure_debs() {
 ensure_build_prereqs() {
   need_cmd cargo "Install Rust (https://rustup.rs) and try again."
   need_cmd cc "Install a C/C++ compiler (e.g. Debian's build-essential) and try again."
+  # HiGHS (the LP/MIP solver, crate lodestone-lp) is built from source:
+  # cmake builds it, bindgen needs libclang.
+  ensure_debs cmake libclang-dev
 }
