@@ -1,0 +1,580 @@
+//! The period-by-period engine.
+//!
+//! Each period `t`, for each commodity-stage in processing order (recipe
+//! inputs first), for each of its nodes `n`:
+//!
+//! 1. **capacity** `cap0 x (1 - outage share)`; **target** output
+//!    `min(capacity, normal production + rerouting orders)`;
+//! 2. **production** `P = target x min over recipe inputs of the share of
+//!    the input node's recipe need it delivered this period` (inputs are
+//!    processed first);
+//! 3. **supply** `S = P + A`, where `A` is what arrived: shipments leave in
+//!    period t and arrive in t + 1 (one period in transit; the pipeline is
+//!    full at t = 0);
+//! 4. **claims** on `S`: domestic need `N` (final demand x demand shock +
+//!    recipe need of the country's producers), each export edge's normal
+//!    flow x (1 - withheld share) x (1 - blocked share), and rerouting orders
+//!    placed on it; if `S` falls short, claims are served **pro rata**, or
+//!    with a **priority group** first (domestic need counts as the
+//!    exporter's own country);
+//! 5. **stock draw** `D = min(N - domestic allocation, max_release_share x
+//!    stock)` when the release rule allows; leftover supply refills stock up
+//!    to its initial level (`B`), the rest is **unsold** `U` (output whose
+//!    buyers were cut off);
+//! 6. deliveries `Y = domestic allocation + D` are split pro rata between
+//!    final demand and recipe need; **shortfall** = final demand not met;
+//! 7. **rerouting**: a node short before stock draws for more than
+//!    `reroute_lag` periods asks for `ramp x gap` (the ramp grows by
+//!    1/`reroute_ramp` a period); at the end of the period each
+//!    commodity-stage's requests are matched to its nodes' spare capacity
+//!    (capacity - production other than rerouting orders, less any withheld
+//!    export share), pro rata;
+//!    the suppliers produce and ship the extra in t + 1 and it arrives in
+//!    t + 2, shared among the requesting buyers pro rata to their requests.
+//!
+//! Mass balance per node and period (checked in tests):
+//! `P + A + D = Y + X + B + U`, where X is everything shipped (normal edges
+//! and rerouted); and across the network, what ships in t arrives in t + 1.
+
+use crate::network::Network;
+use crate::scenario::{Allocation, Disruption, DisruptionKind, Policy, Release, Scenario};
+use lodestone_model::{CommodityKey, CountryCode};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What to keep from a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Record {
+    /// Per node only: cumulative shortfall, time to survive, recovery.
+    Summary,
+    /// Also every per-period, per-node series (including the balance terms).
+    Full,
+}
+
+/// A disruption resolved to node and edge ids.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// Capacity multiplied by 1 - share x intensity.
+    Capacity { nodes: Vec<u32>, share: f64 },
+    /// Edge flows multiplied by 1 - share x intensity; spare capacity of
+    /// `nodes` (the restricting exporters) likewise.
+    Edges { edges: Vec<u32>, nodes: Vec<u32>, share: f64 },
+    /// Final demand multiplied by 1 + (factor - 1) x intensity.
+    Demand { nodes: Vec<u32>, factor: f64 },
+}
+
+/// A resolved disruption in time: active in `start .. end`, fading out over
+/// the policy's recovery periods after.
+#[derive(Clone, Debug)]
+pub struct Effect {
+    pub target: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Resolves a disruption kind against the network. Unresolvable parts
+/// (a country with no node for the commodity) resolve to nothing.
+pub fn resolve(net: &Network, kind: &DisruptionKind, groups: &dyn Fn(&str) -> Vec<CountryCode>) -> Target {
+    match kind {
+        DisruptionKind::Outage { country, commodity, share } => {
+            Target::Capacity { nodes: net.select(*country, commodity), share: *share }
+        }
+        DisruptionKind::DemandShock { country, commodity, factor } => {
+            Target::Demand { nodes: net.select(*country, commodity), factor: *factor }
+        }
+        DisruptionKind::ExportRestriction { country, commodity, share, exempt_group } => {
+            let nodes = net.select(*country, commodity);
+            let exempt = exempt_group.as_deref().map(groups).unwrap_or_default();
+            let mut edges = vec![];
+            for &n in &nodes {
+                for e in net.out_start[n as usize]..net.out_start[n as usize + 1] {
+                    let to = net.nodes[net.edge_to[e as usize] as usize].country;
+                    if !exempt.contains(&to) {
+                        edges.push(e);
+                    }
+                }
+            }
+            Target::Edges { edges, nodes, share: *share }
+        }
+        DisruptionKind::RouteClosure { flows, commodity, share, .. } => {
+            let nc = net.countries.len();
+            let mut pairs = vec![false; nc * nc];
+            let ci = |c: &CountryCode| net.countries.binary_search(c).ok();
+            for f in flows {
+                for a in f.from.iter().filter_map(ci) {
+                    for b in f.to.iter().filter_map(ci) {
+                        pairs[a * nc + b] = true;
+                    }
+                }
+            }
+            let edges = (0..net.edge_from.len() as u32)
+                .filter(|&e| {
+                    let (f, t) = (net.edge_from[e as usize] as usize, net.edge_to[e as usize] as usize);
+                    pairs[net.country_of[f] as usize * nc + net.country_of[t] as usize]
+                        && commodity.as_ref().is_none_or(|s| s.matches(&net.nodes[f].key))
+                })
+                .collect();
+            Target::Edges { edges, nodes: vec![], share: *share }
+        }
+    }
+}
+
+/// Intensity of an effect in period t: 1 while active, then a linear fade
+/// over `recovery` periods (`1 - k / (recovery + 1)` in the k-th period
+/// after the end), then 0.
+pub fn intensity(start: usize, end: usize, recovery: usize, t: usize) -> f64 {
+    if t < start {
+        0.0
+    } else if t < end {
+        1.0
+    } else if t < end + recovery {
+        1.0 - (t - end + 1) as f64 / (recovery + 1) as f64
+    } else {
+        0.0
+    }
+}
+
+/// Per-period, per-node series (index `t * nodes + n`), kept with
+/// [`Record::Full`].
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Series {
+    pub production: Vec<f64>,
+    pub arrivals: Vec<f64>,
+    pub stock_draw: Vec<f64>,
+    /// Delivered to domestic use (including stock draws): "supply".
+    pub delivered: Vec<f64>,
+    pub exported: Vec<f64>,
+    pub stock_build: Vec<f64>,
+    pub unsold: Vec<f64>,
+    /// Final demand (after demand shocks).
+    pub demand: Vec<f64>,
+    /// Domestic need: final demand + recipe need.
+    pub need: Vec<f64>,
+    /// Stock at the end of the period.
+    pub stock: Vec<f64>,
+    pub shortfall: Vec<f64>,
+}
+
+/// Per-node results of a run.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct NodeSummary {
+    pub country: CountryCode,
+    pub key: CommodityKey,
+    pub cumulative_shortfall: f64,
+    pub cumulative_demand: f64,
+    /// Periods until the first shortfall; `None`: none within the horizon.
+    pub time_to_survive: Option<usize>,
+    /// Periods from the end of the last disruption until the node has no
+    /// more shortfall; `Some(0)` if it had none after that end, `None` if it
+    /// is still short at the horizon or never was short.
+    pub recovery_time: Option<usize>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SimResult {
+    pub horizon: usize,
+    /// Periods actually simulated (less than `horizon` if cancelled).
+    pub periods_done: usize,
+    pub partial: bool,
+    pub nodes: Vec<NodeSummary>,
+    /// Node ids with a shortfall, first to fail first (by time to survive,
+    /// then larger cumulative shortfall, then node id).
+    pub first_to_fail: Vec<usize>,
+    /// End (exclusive) of the last disruption; recovery is counted from it.
+    pub disruption_end: usize,
+    pub series: Option<Series>,
+}
+
+/// Reusable working arrays for one run (one per worker thread in Monte Carlo).
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    stock: Vec<f64>,
+    arr_cur: Vec<f64>,
+    arr_next: Vec<f64>,
+    rr_cur: Vec<f64>,
+    rr_next: Vec<f64>,
+    req: Vec<f64>,
+    req_prev: Vec<f64>,
+    extra: Vec<f64>,
+    extra_next: Vec<f64>,
+    short_run: Vec<u32>,
+    ratio: Vec<f64>,
+    target: Vec<f64>,
+    recipe_need: Vec<f64>,
+    cap_mult: Vec<f64>,
+    dem_mult: Vec<f64>,
+    spare_mult: Vec<f64>,
+    edge_mult: Vec<f64>,
+    in_group: Vec<bool>,
+    pub cum_short: Vec<f64>,
+    cum_demand: Vec<f64>,
+    first_short: Vec<u32>,
+    last_short: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Workspace {
+    pub fn new(net: &Network) -> Workspace {
+        let n = net.len();
+        let z = vec![0.0; n];
+        Workspace {
+            stock: z.clone(),
+            arr_cur: z.clone(),
+            arr_next: z.clone(),
+            rr_cur: z.clone(),
+            rr_next: z.clone(),
+            req: z.clone(),
+            req_prev: z.clone(),
+            extra: z.clone(),
+            extra_next: z.clone(),
+            short_run: vec![0; n],
+            ratio: z.clone(),
+            target: z.clone(),
+            recipe_need: z.clone(),
+            cap_mult: vec![1.0; n],
+            dem_mult: vec![1.0; n],
+            spare_mult: vec![1.0; n],
+            edge_mult: vec![1.0; net.edge_flow.len()],
+            in_group: vec![false; net.countries.len()],
+            cum_short: z.clone(),
+            cum_demand: z,
+            first_short: vec![NONE; n],
+            last_short: vec![NONE; n],
+        }
+    }
+}
+
+/// A scenario's deterministic disruptions resolved against a network.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    pub targets: Vec<Target>,
+    pub effects: Vec<Effect>,
+    pub policy: Policy,
+    pub horizon: usize,
+    /// Country ids of the priority group (empty under pro rata).
+    pub priority: Vec<u32>,
+}
+
+/// Resolves a scenario's disruptions (not its Monte Carlo catalogue).
+pub fn compile(net: &Network, sc: &Scenario, groups: &dyn Fn(&str) -> Vec<CountryCode>) -> Compiled {
+    let mut targets = vec![];
+    let mut effects = vec![];
+    for d in &sc.disruptions {
+        effects.push(effect_of(d, targets.len()));
+        targets.push(resolve(net, &d.kind, groups));
+    }
+    let priority = match &sc.policy.allocation {
+        Allocation::ProRata => vec![],
+        Allocation::Priority(g) => {
+            groups(g).iter().filter_map(|c| net.countries.binary_search(c).ok().map(|i| i as u32)).collect()
+        }
+    };
+    Compiled { targets, effects, policy: sc.policy.clone(), horizon: sc.horizon, priority }
+}
+
+fn effect_of(d: &Disruption, target: usize) -> Effect {
+    Effect { target, start: d.start, end: d.start + d.duration }
+}
+
+/// Runs one deterministic scenario. `progress(done, total)` is called after
+/// each period; setting `cancel` stops at the next period and returns what
+/// was computed, marked partial.
+pub fn simulate(
+    net: &Network,
+    c: &Compiled,
+    record: Record,
+    progress: &dyn Fn(usize, usize),
+    cancel: &AtomicBool,
+) -> SimResult {
+    let mut ws = Workspace::new(net);
+    run(net, c, &c.effects, &mut ws, record, progress, cancel)
+}
+
+/// The engine proper, over given effects (Monte Carlo passes each run's).
+pub fn run(
+    net: &Network,
+    c: &Compiled,
+    effects: &[Effect],
+    ws: &mut Workspace,
+    record: Record,
+    progress: &dyn Fn(usize, usize),
+    cancel: &AtomicBool,
+) -> SimResult {
+    let n = net.len();
+    let h = c.horizon;
+    let pol = &c.policy;
+    let full = record == Record::Full;
+    let mut series = Series::default();
+    if full {
+        let z = vec![0.0; n * h];
+        series = Series {
+            production: z.clone(),
+            arrivals: z.clone(),
+            stock_draw: z.clone(),
+            delivered: z.clone(),
+            exported: z.clone(),
+            stock_build: z.clone(),
+            unsold: z.clone(),
+            demand: z.clone(),
+            need: z.clone(),
+            stock: z.clone(),
+            shortfall: z,
+        };
+    }
+
+    // Reset the workspace.
+    ws.stock.copy_from_slice(&net.stock);
+    ws.arr_cur.fill(0.0);
+    for e in 0..net.edge_flow.len() {
+        ws.arr_cur[net.edge_to[e] as usize] += net.edge_flow[e];
+    }
+    ws.rr_cur.fill(0.0);
+    ws.rr_next.fill(0.0);
+    ws.req.fill(0.0);
+    ws.req_prev.fill(0.0);
+    ws.extra.fill(0.0);
+    ws.extra_next.fill(0.0);
+    ws.short_run.fill(0);
+    ws.cum_short.fill(0.0);
+    ws.cum_demand.fill(0.0);
+    ws.first_short.fill(NONE);
+    ws.last_short.fill(NONE);
+    ws.cap_mult.fill(1.0);
+    ws.dem_mult.fill(1.0);
+    ws.spare_mult.fill(1.0);
+    ws.edge_mult.fill(1.0);
+    ws.in_group.fill(false);
+    for &g in &c.priority {
+        ws.in_group[g as usize] = true;
+    }
+    let priority = !c.priority.is_empty();
+    let release = pol.release == Release::WhenShort;
+
+    let mut done = 0;
+    for t in 0..h {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        // 1. Apply effects: reset what they touch, then multiply.
+        for ef in effects {
+            reset(&c.targets[ef.target], ws);
+        }
+        for ef in effects {
+            let i = intensity(ef.start, ef.end, pol.recovery, t);
+            if i > 0.0 {
+                apply(&c.targets[ef.target], i, ws);
+            }
+        }
+        // 2. Targets and recipe needs.
+        for i in 0..n {
+            ws.target[i] = (net.capacity[i] * ws.cap_mult[i]).min(net.production[i] + ws.extra[i]);
+            ws.recipe_need[i] = 0.0;
+        }
+        for o in 0..n {
+            let (a, b) = (net.rin_start[o] as usize, net.rin_start[o + 1] as usize);
+            for l in a..b {
+                ws.recipe_need[net.rin_node[l] as usize] += ws.target[o] * net.rin_qty[l];
+            }
+        }
+        ws.arr_next.fill(0.0);
+        ws.rr_next.fill(0.0);
+        // 3. Commodity-stages in order.
+        for k in 0..net.keys.len() {
+            let (ka, kb) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
+            let mut pool = 0.0; // rerouted volume shipped this period
+            for i in ka..kb {
+                let mut p = ws.target[i];
+                let (ra, rb) = (net.rin_start[i] as usize, net.rin_start[i + 1] as usize);
+                for l in ra..rb {
+                    p = p.min(ws.target[i] * ws.ratio[net.rin_node[l] as usize]);
+                }
+                let arrivals = ws.arr_cur[i];
+                let s = p + arrivals;
+                let fin = net.final_demand[i] * ws.dem_mult[i];
+                let need = fin + ws.recipe_need[i];
+                let (ea, eb) = (net.out_start[i] as usize, net.out_start[i + 1] as usize);
+                let rr_claim = ws.extra[i];
+                // Claims, by tier.
+                let dom_pri = priority && ws.in_group[net.country_of[i] as usize];
+                let (mut c1, mut c2) = (0.0, 0.0);
+                if dom_pri { c1 += need } else { c2 += need }
+                c2 += rr_claim;
+                for e in ea..eb {
+                    let q = net.edge_flow[e] * ws.edge_mult[e];
+                    if priority && ws.in_group[net.country_of[net.edge_to[e] as usize] as usize] {
+                        c1 += q;
+                    } else {
+                        c2 += q;
+                    }
+                }
+                let (f1, f2) = if s >= c1 + c2 {
+                    (1.0, 1.0)
+                } else if s >= c1 {
+                    (1.0, if c2 > 0.0 { (s - c1) / c2 } else { 0.0 })
+                } else {
+                    (if c1 > 0.0 { s / c1 } else { 0.0 }, 0.0)
+                };
+                let mut exported = 0.0;
+                for e in ea..eb {
+                    let to = net.edge_to[e] as usize;
+                    let f = if priority && ws.in_group[net.country_of[to] as usize] { f1 } else { f2 };
+                    let x = net.edge_flow[e] * ws.edge_mult[e] * f;
+                    ws.arr_next[to] += x;
+                    exported += x;
+                }
+                let rr_out = rr_claim * f2;
+                pool += rr_out;
+                exported += rr_out;
+                let dom = need * if dom_pri { f1 } else { f2 };
+                let surplus = (s - dom - exported).max(0.0);
+                // Stock draw, then refill from surplus.
+                let gap = (need - dom).max(0.0);
+                let mut draw = 0.0;
+                if release && gap > 0.0 {
+                    draw = gap.min(ws.stock[i] * pol.max_release_share);
+                }
+                ws.stock[i] -= draw;
+                let build = surplus.min((net.stock[i] - ws.stock[i]).max(0.0));
+                ws.stock[i] += build;
+                let unsold = surplus - build;
+                let delivered = dom + draw;
+                let ratio = if need > 0.0 { (delivered / need).min(1.0) } else { 1.0 };
+                ws.ratio[i] = ratio;
+                let short = fin * (1.0 - ratio);
+                let tol = 1e-9 * net.final_demand[i].max(1e-300);
+                if short > tol {
+                    ws.cum_short[i] += short;
+                    if ws.first_short[i] == NONE {
+                        ws.first_short[i] = t as u32;
+                    }
+                    ws.last_short[i] = t as u32;
+                }
+                ws.cum_demand[i] += fin;
+                // Rerouting request: the gap before stock, as it would be
+                // without rerouted arrivals.
+                let base_gap = (gap + (ws.rr_cur[i] - surplus).max(0.0)).min(need);
+                if pol.reroute && base_gap > 1e-9 * need {
+                    ws.short_run[i] += 1;
+                } else {
+                    ws.short_run[i] = 0;
+                }
+                let sr = ws.short_run[i] as usize;
+                ws.req[i] = if pol.reroute && sr > pol.reroute_lag {
+                    base_gap * ((sr - pol.reroute_lag) as f64 / pol.reroute_ramp as f64).min(1.0)
+                } else {
+                    0.0
+                };
+                if full {
+                    let j = t * n + i;
+                    series.production[j] = p;
+                    series.arrivals[j] = arrivals;
+                    series.stock_draw[j] = draw;
+                    series.delivered[j] = delivered;
+                    series.exported[j] = exported;
+                    series.stock_build[j] = build;
+                    series.unsold[j] = unsold;
+                    series.demand[j] = fin;
+                    series.need[j] = need;
+                    series.stock[j] = ws.stock[i];
+                    series.shortfall[j] = if short > tol { short } else { 0.0 };
+                }
+                // Spare capacity for rerouting, stored in `target` (no
+                // longer needed for this node).
+                // Orders are per period, so this period's rerouted output
+                // does not use up next period's spare.
+                ws.target[i] = ((net.capacity[i] * ws.cap_mult[i] - (p - rr_claim).max(0.0)).max(0.0)) * ws.spare_mult[i];
+            }
+            // Rerouted shipments: to last period's requesters, pro rata.
+            let req_sum: f64 = ws.req_prev[ka..kb].iter().sum();
+            if pool > 0.0 && req_sum > 0.0 {
+                for i in ka..kb {
+                    let x = pool * ws.req_prev[i] / req_sum;
+                    ws.arr_next[i] += x;
+                    ws.rr_next[i] += x;
+                }
+            }
+            debug_assert!(pool == 0.0 || req_sum > 0.0, "rerouted output without requests");
+            // Match this period's requests to spare capacity.
+            let (mut rs, mut ss) = (0.0, 0.0);
+            for i in ka..kb {
+                rs += ws.req[i];
+                ss += ws.target[i];
+            }
+            let v = rs.min(ss);
+            for i in ka..kb {
+                ws.extra_next[i] = if v > 0.0 { v * ws.target[i] / ss } else { 0.0 };
+                ws.req_prev[i] = ws.req[i];
+            }
+        }
+        std::mem::swap(&mut ws.arr_cur, &mut ws.arr_next);
+        std::mem::swap(&mut ws.rr_cur, &mut ws.rr_next);
+        std::mem::swap(&mut ws.extra, &mut ws.extra_next);
+        done = t + 1;
+        progress(done, h);
+    }
+
+    let disruption_end = effects.iter().map(|e| e.end).max().unwrap_or(0);
+    let nodes: Vec<NodeSummary> = (0..n)
+        .map(|i| {
+            let f = ws.first_short[i];
+            let l = ws.last_short[i];
+            let recovery_time = if f == NONE || (done == h && l as usize + 1 == h) {
+                None
+            } else if (l as usize) < disruption_end {
+                Some(0)
+            } else {
+                Some(l as usize + 1 - disruption_end)
+            };
+            NodeSummary {
+                country: net.nodes[i].country,
+                key: net.nodes[i].key.clone(),
+                cumulative_shortfall: ws.cum_short[i],
+                cumulative_demand: ws.cum_demand[i],
+                time_to_survive: (f != NONE).then_some(f as usize),
+                recovery_time,
+            }
+        })
+        .collect();
+    let mut first_to_fail: Vec<usize> = (0..n).filter(|&i| ws.first_short[i] != NONE).collect();
+    first_to_fail.sort_by(|&a, &b| {
+        ws.first_short[a]
+            .cmp(&ws.first_short[b])
+            .then(ws.cum_short[b].total_cmp(&ws.cum_short[a]))
+            .then(a.cmp(&b))
+    });
+    SimResult {
+        horizon: h,
+        periods_done: done,
+        partial: done < h,
+        nodes,
+        first_to_fail,
+        disruption_end,
+        series: full.then_some(series),
+    }
+}
+
+fn reset(t: &Target, ws: &mut Workspace) {
+    match t {
+        Target::Capacity { nodes, .. } => nodes.iter().for_each(|&i| ws.cap_mult[i as usize] = 1.0),
+        Target::Demand { nodes, .. } => nodes.iter().for_each(|&i| ws.dem_mult[i as usize] = 1.0),
+        Target::Edges { edges, nodes, .. } => {
+            edges.iter().for_each(|&e| ws.edge_mult[e as usize] = 1.0);
+            nodes.iter().for_each(|&i| ws.spare_mult[i as usize] = 1.0);
+        }
+    }
+}
+
+fn apply(t: &Target, intensity: f64, ws: &mut Workspace) {
+    match t {
+        Target::Capacity { nodes, share } => {
+            nodes.iter().for_each(|&i| ws.cap_mult[i as usize] *= 1.0 - share * intensity)
+        }
+        Target::Demand { nodes, factor } => {
+            nodes.iter().for_each(|&i| ws.dem_mult[i as usize] *= 1.0 + (factor - 1.0) * intensity)
+        }
+        Target::Edges { edges, nodes, share } => {
+            edges.iter().for_each(|&e| ws.edge_mult[e as usize] *= 1.0 - share * intensity);
+            nodes.iter().for_each(|&i| ws.spare_mult[i as usize] *= 1.0 - share * intensity);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Hand-solved scenarios on 2-3 node networks. Every expected number is
+//! derived in the comments from the scenario's arithmetic.
+
+mod common;
+use common::*;
+use lodestone_sim::*;
+use std::sync::atomic::AtomicBool;
+
+fn run(ds: &lodestone_model::Dataset, toml: &str) -> (Network, SimResult) {
+    let sc = parse_scenario("t.toml", toml, ds).unwrap_or_else(|e| panic!("{e}"));
+    let net = Network::build(ds, &sc.network, sc.period);
+    let c = compile(&net, &sc, &dataset_groups(ds));
+    let r = simulate(&net, &c, Record::Full, &|_, _| {}, &AtomicBool::new(false));
+    (net, r)
+}
+
+fn shortfalls(net: &Network, r: &SimResult, country: &str, k: &str) -> Vec<f64> {
+    let i = net.node(cc(country), &key(k)).unwrap();
+    let s = r.series.as_ref().unwrap();
+    (0..r.horizon).map(|t| s.shortfall[t * net.len() + i]).collect()
+}
+
+fn stocks(net: &Network, r: &SimResult, country: &str, k: &str) -> Vec<f64> {
+    let i = net.node(cc(country), &key(k)).unwrap();
+    let s = r.series.as_ref().unwrap();
+    (0..r.horizon).map(|t| s.stock[t * net.len() + i]).collect()
+}
+
+fn close(a: &[f64], b: &[f64]) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() < 1e-9, "{a:?} != {b:?}");
+    }
+}
+
+/// CN mines 120 t/yr (10 t/month) and exports 72 t/yr (6/month) to JP; JP
+/// produces nothing. Normal demand: CN 10 - 6 = 4, JP 6 per month.
+fn two_nodes() -> lodestone_model::Dataset {
+    Fx::new().prod("x/mining", "CN", 2024, 120.0).trade("x/mining", "CN", "JP", 2024, 72.0).group("friends", &["KR"]).build()
+}
+
+const BAN: &str = r#"
+name = "ban"
+horizon = 6
+[network]
+headroom = 0
+[[network.stock]]
+country = "JP"
+commodity = "x/mining"
+quantity = 12
+[[disruption]]
+kind = "export_restriction"
+country = "CN"
+commodity = "x/mining"
+start = 0
+duration = 3
+[policy]
+reroute = false
+"#;
+
+#[test]
+fn ban_with_stock() {
+    // Ban active in periods 0, 1, 2; shipments arrive one period later.
+    // JP: t0 arrival 6 (pipeline) -> no shortfall, stock 12.
+    //     t1 arrival 0, draws 6 -> stock 6.  t2 draws 6 -> stock 0.
+    //     t3 arrival 0 (t2's shipment was banned), stock 0 -> shortfall 6.
+    //     t4 arrival 6 (t3 shipped) -> none. t5 none.
+    let (net, r) = run(&two_nodes(), BAN);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 0.0, 0.0, 6.0, 0.0, 0.0]);
+    close(&stocks(&net, &r, "JP", "x/mining"), &[12.0, 6.0, 0.0, 0.0, 0.0, 0.0]);
+    close(&shortfalls(&net, &r, "CN", "x/mining"), &[0.0; 6]);
+    let jp = &r.nodes[net.node(cc("JP"), &key("x/mining")).unwrap()];
+    assert_eq!(jp.time_to_survive, Some(3));
+    // Ban ends at period 3 (exclusive); last shortfall in 3 -> recovered after 1.
+    assert_eq!(r.disruption_end, 3);
+    assert_eq!(jp.recovery_time, Some(1));
+    assert!((jp.cumulative_shortfall - 6.0).abs() < 1e-9);
+    assert_eq!(r.first_to_fail, vec![net.node(cc("JP"), &key("x/mining")).unwrap()]);
+    // CN's withheld 6 t/month is unsold in periods 0-2 (CN has no stock room).
+    let cn = net.node(cc("CN"), &key("x/mining")).unwrap();
+    let s = r.series.as_ref().unwrap();
+    close(&(0..6).map(|t| s.unsold[t * net.len() + cn]).collect::<Vec<_>>(), &[6.0, 6.0, 6.0, 0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn ban_with_release_cap() {
+    // max_release_share 0.5 of the stock at the start of each period:
+    // t1: draw min(6, 0.5 x 12 = 6) = 6 -> stock 6, no shortfall.
+    // t2: draw min(6, 3) = 3 -> stock 3, shortfall 3.
+    // t3: draw 1.5 -> stock 1.5, shortfall 4.5.  t4: supply back, none.
+    // Surplus refills stock only from leftover supply; JP has none.
+    let toml = BAN.replace("reroute = false", "reroute = false\nmax_release_share = 0.5");
+    let (net, r) = run(&two_nodes(), &toml);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 0.0, 3.0, 4.5, 0.0, 0.0]);
+    let jp = &r.nodes[net.node(cc("JP"), &key("x/mining")).unwrap()];
+    assert_eq!(jp.time_to_survive, Some(2));
+    assert!((jp.cumulative_shortfall - 7.5).abs() < 1e-9);
+}
+
+#[test]
+fn release_never_and_exemption() {
+    // Stocks are never drawn: JP short 6 in periods 1, 2, 3.
+    let toml = BAN.replace("reroute = false", "reroute = false\nrelease = \"never\"");
+    let (net, r) = run(&two_nodes(), &toml);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 6.0, 6.0, 6.0, 0.0, 0.0]);
+
+    // Add KR importing 24 t/yr (2/month) from CN, exempt as a member of
+    // `friends`: CN still ships 2 to KR; KR never short. CN demand is
+    // 10 - 6 - 2 = 2.
+    let ds = Fx::new()
+        .prod("x/mining", "CN", 2024, 120.0)
+        .trade("x/mining", "CN", "JP", 2024, 72.0)
+        .trade("x/mining", "CN", "KR", 2024, 24.0)
+        .group("friends", &["KR"])
+        .build();
+    let toml = toml.replace("duration = 3", "duration = 3\nexempt_group = \"friends\"");
+    let (net, r) = run(&ds, &toml);
+    close(&shortfalls(&net, &r, "KR", "x/mining"), &[0.0; 6]);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 6.0, 6.0, 6.0, 0.0, 0.0]);
+}
+
+const OUTAGE: &str = r#"
+name = "outage"
+horizon = 3
+[network]
+headroom = 0
+[[disruption]]
+kind = "outage"
+country = "CN"
+commodity = "x/mining"
+share = 0.5
+start = 0
+duration = 1
+[policy]
+reroute = false
+"#;
+
+#[test]
+fn outage_pro_rata_and_priority() {
+    // t0: CN capacity 10 x 0.5 = 5. Claims: CN domestic 4, JP 6 (total 10).
+    // Pro rata 5/10: CN gets 2 (short 2 in t0), JP is shipped 3, which
+    // arrives in t1 (short 3 in t1). Lost output 5 = 2 + 3.
+    let (net, r) = run(&two_nodes(), OUTAGE);
+    close(&shortfalls(&net, &r, "CN", "x/mining"), &[2.0, 0.0, 0.0]);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 3.0, 0.0]);
+
+    // Priority to {JP}: JP's claim 6 is served first from 5 -> 5 shipped
+    // (short 1 in t1); CN's domestic 4 gets nothing (short 4 in t0).
+    let ds = Fx::new()
+        .prod("x/mining", "CN", 2024, 120.0)
+        .trade("x/mining", "CN", "JP", 2024, 72.0)
+        .group("first", &["JP"])
+        .build();
+    let toml = OUTAGE.replace("reroute = false", "reroute = false\nallocation = \"priority\"\npriority_group = \"first\"");
+    let (net, r) = run(&ds, &toml);
+    close(&shortfalls(&net, &r, "CN", "x/mining"), &[4.0, 0.0, 0.0]);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 1.0, 0.0]);
+}
+
+#[test]
+fn reroute_to_spare_capacity() {
+    // CN 120/yr, exports 72 to JP; AU mines 120/yr (10/month) for itself.
+    // Headroom 0.5: capacity 15/month each, spare 5. CN bans JP from t0 for
+    // the whole horizon; its own spare is withheld too. Lag 0, ramp 1.
+    // t0: JP gets the pipeline's 6.
+    // t1: arrival 0 -> short 6; JP asks 6; AU's spare 5 -> AU makes 5 more in t2,
+    //     which arrives in t3.
+    // t2: short 6 again (asks 6 again).
+    // t3..t7: arrival 5 -> short 1 each period (asks 6 = gap 1 + rerouted 5).
+    // Total 6 + 6 + 5 x 1 = 17.
+    let ds = Fx::new()
+        .prod("x/mining", "CN", 2024, 120.0)
+        .prod("x/mining", "AU", 2024, 120.0)
+        .trade("x/mining", "CN", "JP", 2024, 72.0)
+        .build();
+    let toml = r#"
+name = "reroute"
+horizon = 8
+[network]
+headroom = 0.5
+[[disruption]]
+kind = "export_restriction"
+country = "CN"
+commodity = "x/mining"
+start = 0
+duration = 8
+[policy]
+reroute_lag = 0
+reroute_ramp = 1
+"#;
+    let (net, r) = run(&ds, toml);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 6.0, 6.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+    close(&shortfalls(&net, &r, "AU", "x/mining"), &[0.0; 8]);
+    let jp = &r.nodes[net.node(cc("JP"), &key("x/mining")).unwrap()];
+    assert!((jp.cumulative_shortfall - 17.0).abs() < 1e-9);
+    assert_eq!(jp.recovery_time, None); // still short at the horizon
+}
+
+#[test]
+fn recipe_limits_downstream() {
+    // JP mines 120/yr of x (10/month) and refines 60/yr of y (5/month) at
+    // 1 t of x per t of y; JP imports 60/yr of x from CN (5/month). CN mines 60/yr.
+    // JP's x: apparent consumption 10 + 5 = 15, recipe use 5 -> final 10.
+    // Ban CN->JP in t0: t1 JP's x supply is 10 against need 15 (final 10 +
+    // recipe 5): deliveries split pro rata 10/15, so x short 10 x 1/3 = 10/3,
+    // and refining gets 5 x 2/3 = 10/3 t of x -> y output 10/3 against
+    // demand 5 -> y short 5/3.
+    let ds = Fx::new()
+        .commodity("y", "refining")
+        .prod("x/mining", "JP", 2024, 120.0)
+        .prod("x/mining", "CN", 2024, 60.0)
+        .prod("y/refining", "JP", 2024, 60.0)
+        .trade("x/mining", "CN", "JP", 2024, 60.0)
+        .recipe("y/refining", "x/mining", 1.0)
+        .build();
+    let toml = r#"
+name = "recipe"
+horizon = 3
+[network]
+headroom = 0
+[[disruption]]
+kind = "export_restriction"
+country = "CN"
+commodity = "x/mining"
+start = 0
+duration = 1
+[policy]
+reroute = false
+"#;
+    let (net, r) = run(&ds, toml);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 10.0 / 3.0, 0.0]);
+    close(&shortfalls(&net, &r, "JP", "y/refining"), &[0.0, 5.0 / 3.0, 0.0]);
+}
