@@ -235,3 +235,75 @@ fn commodities_lists_the_required_pairs() {
         assert!(list.iter().any(|x| x["commodity"] == c && x["stage"] == s), "{c}/{s} missing");
     }
 }
+
+#[test]
+fn imports_json_japan_rare_earth_compounds() {
+    // python3 over data/raw/baci-2024-critical-minerals/trade.csv: year 2023,
+    // hs6 284690, importer JPN, quantity present: 22 flows, 8122.755 t; CHN
+    // 3902.027 t (0.480382); CHN+RUS+PRK+IRN 0.480404.
+    let out = ok(&["imports", "--country", "JP", "--commodity", "284690", "--year", "2023", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["country"], "JP");
+    assert_eq!(v["year"], 2023);
+    assert_eq!(v["unit"], "t");
+    assert!(close(v["imports"].as_f64().unwrap_or(0.0), 8122.755, 1e-9), "{}", v["imports"]);
+    assert_eq!(v["partners"].as_array().map(|a| a.len()), Some(22));
+    assert_eq!(v["partners"][0]["country"], "CN");
+    assert!(close(v["partners"][0]["share"].as_f64().unwrap_or(0.0), 0.480382, 1e-5));
+    assert!(close(v["groups"]["us_covered_nations"].as_f64().unwrap_or(0.0), 0.480404, 1e-5));
+    // The same by commodity id.
+    let by_id = ok(&["imports", "--country", "JP", "--commodity", "rare_earth_compounds", "--year", "2023", "--format", "json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&by_id).expect("json")["imports"], v["imports"]);
+    let err = fails(&["imports", "--country", "JP", "--commodity", "999999"], 2);
+    assert!(err.contains("HS code 999999"), "{err}");
+    let err = fails(&["imports", "--country", "XQ", "--commodity", "284690"], 2);
+    assert!(err.contains("unknown country `XQ`"), "{err}");
+}
+
+#[test]
+fn origin_shares_sum_to_one_and_name_assumptions() {
+    let out = ok(&["origin", "--country", "US", "--commodity", "graphite", "--stage", "mining", "--year", "2023", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let shares = v["shares"].as_array().expect("shares");
+    let sum: f64 = shares.iter().map(|s| s["share"].as_f64().unwrap_or(0.0)).sum();
+    assert!(close(sum, 1.0, 1e-9), "{sum}");
+    assert!(v["assumptions"]["re_exported_share"].as_f64().is_some());
+    let table = ok(&["origin", "--country", "US", "--commodity", "graphite", "--stage", "mining", "--year", "2023"]);
+    assert!(table.contains("resting on assumptions"), "{table}");
+}
+
+#[test]
+fn criticality_methods_run_and_show_their_terms() {
+    let out = ok(&["criticality", "--method", "geopolrisk", "--country", "JP", "--material", "graphite", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let hhi = v["terms"]["inputs"]["hhi"].as_f64().expect("hhi");
+    let ir = v["terms"]["import_risk"].as_f64().expect("import risk");
+    let score = v["terms"]["score"].as_f64().expect("score");
+    assert!(close(score, hhi * ir, 1e-12), "score = HHI x import risk");
+    let eu = ok(&["criticality", "--method", "eu", "--material", "graphite", "--eol-rir", "0.03", "--format", "json"]);
+    let e: serde_json::Value = serde_json::from_str(&eu).expect("json");
+    assert!(e["supply_risk"].as_f64().is_some_and(|x| x > 0.0), "{e}");
+    assert!(e["deviations_from_method"].as_array().is_some_and(|d| !d.is_empty()), "the EU result names its deviations");
+    let ranking = ok(&["criticality", "--method", "geopolrisk", "--country", "JP"]);
+    assert!(ranking.contains("graphite"), "{ranking}");
+    let err = fails(&["criticality", "--method", "eu", "--material", "unobtainium"], 2);
+    assert!(err.contains("unknown material"), "{err}");
+    let err = fails(&["criticality", "--method", "eu", "--material", "graphite", "--eol-rir", "2"], 2);
+    assert!(err.contains("between 0 and 1"), "{err}");
+}
+
+#[test]
+fn crosscheck_compares_usgs_and_wmd() {
+    let out = ok(&["crosscheck", "--commodity", "nickel", "--year", "2023", "--all", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let pairs = v["pairs"].as_array().expect("pairs");
+    // USGS 2023 nickel mine production, Indonesia: 2,030,000 t (MCS2025 world data).
+    let id = pairs.iter().find(|p| p["country"] == "ID").expect("ID compared");
+    assert_eq!(id["primary"].as_f64(), Some(2_030_000.0));
+    // World Mining Data (production.csv): "Nickel,Indonesia,IDN,2023,2028800.0,metr. t,r".
+    assert_eq!(id["other"].as_f64(), Some(2_028_800.0));
+    assert_eq!(id["flagged"], false, "0.06% apart");
+    let (a, b) = (id["primary"].as_f64().unwrap_or(0.0), id["other"].as_f64().unwrap_or(0.0));
+    let rel = (a - b).abs() / a.max(b);
+    assert!(close(id["relative_difference"].as_f64().unwrap_or(-1.0), rel, 1e-12));
+}

@@ -1,11 +1,3 @@
-// PENDING: rename to dependence_real.rs once the default dataset carries
-// BACI trade (and add, if real_data.rs has not already,
-//
-//     [dev-dependencies]
-//     lodestone-data.workspace = true
-//
-// to crates/analysis/Cargo.toml).
-//
 // Golden tests of trade dependence over the real default dataset, against
 // values computed INDEPENDENTLY with the Python below, straight from the raw
 // BACI extract data/raw/... = /work/shared/data/baci-2024-critical-minerals/
