@@ -371,20 +371,36 @@ fn dependence_table(rows: &[(CountryCode, lodestone_analysis::dependence::Import
     }
     let mut t = Table::new(&["country", "commodity/stage", "year", "imports", "unit", "top supplier", "HHI", &short_group(&a.concern), "NIR"])
         .right(&[2, 3, 6, 7, 8]);
-    for (c, r) in rows {
-        t.row(vec![
-            c.to_string(),
-            format!("{}/{}", r.commodity, r.stage),
-            r.year.to_string(),
-            qty(r.imports),
-            r.unit.clone(),
-            r.top_partner.as_ref().map(|p| format!("{} {}", p.country, pct(p.share))).unwrap_or_default(),
-            r.import_hhi.map(|h| format!("{h:.0}")).unwrap_or_default(),
-            r.groups.get(&a.concern).map(|v| pct(*v)).unwrap_or_else(|| "-".into()),
-            r.net_import_reliance.map(pct).unwrap_or_else(|| "n/a".into()),
-        ]);
+    // Per country, the imports most exposed to the concern group first.
+    const PER_COUNTRY: usize = 10;
+    let concern = |r: &lodestone_analysis::dependence::ImportSummary| r.groups.get(&a.concern).copied().unwrap_or(0.0);
+    let mut more: Vec<String> = vec![];
+    let countries: std::collections::BTreeSet<CountryCode> = rows.iter().map(|(c, _)| *c).collect();
+    for country in countries {
+        let mut mine: Vec<&lodestone_analysis::dependence::ImportSummary> =
+            rows.iter().filter(|(c, _)| *c == country).map(|(_, r)| r).collect();
+        mine.sort_by(|x, y| concern(y).total_cmp(&concern(x)).then_with(|| x.commodity.cmp(&y.commodity)));
+        if mine.len() > PER_COUNTRY {
+            more.push(format!("{country}: {} more", mine.len() - PER_COUNTRY));
+        }
+        for r in mine.into_iter().take(PER_COUNTRY) {
+            t.row(vec![
+                country.to_string(),
+                format!("{}/{}", r.commodity, r.stage),
+                r.year.to_string(),
+                qty(r.imports),
+                r.unit.clone(),
+                r.top_partner.as_ref().map(|p| format!("{} {}", p.country, pct(p.share))).unwrap_or_default(),
+                r.import_hhi.map(|h| format!("{h:.0}")).unwrap_or_default(),
+                pct(concern(r)),
+                r.net_import_reliance.map(pct).unwrap_or_else(|| "n/a".into()),
+            ]);
+        }
     }
     s.push_str(&t.render(0));
+    if !more.is_empty() {
+        s.push_str(&format!("({}; --format json lists all, `lodestone imports --country C --commodity ID` details one)\n", more.join(", ")));
+    }
     s.push_str("NIR here: (imports - exports) / (production + imports - exports) from trade and production data; see `lodestone imports`.\n");
     s
 }

@@ -102,7 +102,13 @@ pub fn qty(x: f64) -> String {
 
 /// A share (0-1) as a percentage with one decimal.
 pub fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+    let s = format!("{:.1}%", x * 100.0);
+    // A tiny negative rounds to "-0.0%", which reads as a sign error.
+    if s == "-0.0%" {
+        "0.0%".into()
+    } else {
+        s
+    }
 }
 
 /// CSV text from a header and rows.
@@ -128,6 +134,7 @@ mod tests {
         assert_eq!(qty(0.5), "0.500");
         assert_eq!(qty(0.0), "0");
         assert_eq!(pct(0.6923), "69.2%");
+        assert_eq!(pct(-1e-6), "0.0%");
     }
 
     #[test]
