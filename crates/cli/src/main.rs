@@ -6,6 +6,7 @@
 
 mod commands;
 mod crit_cmds;
+mod stress_cmds;
 mod table;
 mod trade_cmds;
 
@@ -74,6 +75,16 @@ enum Command {
     /// Without --material, ranks every material the data support.
     /// Example: lodestone criticality --method geopolrisk --country JP --material nickel
     Criticality(crit_cmds::CriticalityArgs),
+    /// Stress-test supply: run a scenario file (export bans, outages, route
+    /// closures, demand shocks) through the supply network and report who runs
+    /// short, when, by how much, and how long stocks last (time to survive,
+    /// recovery time, first-to-fail ranking); with a [monte_carlo] section,
+    /// the distribution of shortfall over many seeded runs.
+    ///
+    /// Periods are numbered from 0. Scenario format: docs/scenarios.md.
+    /// Example: lodestone stress examples/scenarios/rare-earth-export-ban.toml
+    /// Monte Carlo: lodestone stress examples/scenarios/monte-carlo-critical-minerals.toml --runs 10000 --seed 7
+    Stress(stress_cmds::StressArgs),
     /// Validate, export, document or rebuild datasets.
     #[command(subcommand)]
     Dataset(DatasetCommand),
@@ -241,6 +252,7 @@ fn main() -> ExitCode {
         Command::Exposure(a) => commands::exposure(cli.dataset.as_deref(), &a),
         Command::Imports(a) => trade_cmds::imports(cli.dataset.as_deref(), &a),
         Command::Criticality(a) => crit_cmds::criticality(cli.dataset.as_deref(), &a),
+        Command::Stress(a) => stress_cmds::stress(cli.dataset.as_deref(), &a),
         Command::Origin(a) => trade_cmds::origin(cli.dataset.as_deref(), &a),
         Command::Crosscheck(a) => trade_cmds::crosscheck(cli.dataset.as_deref(), &a),
         Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),

@@ -90,7 +90,7 @@ impl Network {
         need
     }
 
-    /// Builds the network from a dataset. See the crate's SCENARIOS.md for
+    /// Builds the network from a dataset. See docs/scenarios.md for
     /// each convention; every adjustment made to the data is listed in
     /// `notes`.
     pub fn build(ds: &Dataset, spec: &NetworkSpec, period: Period) -> Network {
@@ -146,6 +146,33 @@ impl Network {
                     nodeset.entry((ki, t.importer)).or_insert((0.0, None));
                     *flows.entry((ki, t.exporter, t.importer)).or_insert(0.0) += t.quantity;
                 }
+            }
+            // A traded commodity-stage with no production data (refined
+            // compounds, ores in gross weight): without production every
+            // exporter would look like a pure re-exporter and its exports
+            // would be scaled away. Infer each country's output as its net
+            // exports (exports - imports, floored at 0), the least production
+            // consistent with the trade, and say so.
+            if let (None, Some(y)) = (py, ty) {
+                let mut net: BTreeMap<CountryCode, f64> = BTreeMap::new();
+                let lo = e_min();
+                for (&(kj, e, i), &q) in flows.range((ki, lo, lo)..) {
+                    if kj != ki {
+                        break;
+                    }
+                    *net.entry(e).or_insert(0.0) += q;
+                    *net.entry(i).or_insert(0.0) -= q;
+                }
+                let mut inferred = 0usize;
+                for (c, x) in net {
+                    if x > 0.0 {
+                        nodeset.entry((ki, c)).or_insert((0.0, None)).0 += x;
+                        inferred += 1;
+                    }
+                }
+                notes.push(format!(
+                    "{k}: no production rows; production of {inferred} net exporters inferred as exports - imports in {y}"
+                ));
             }
             if spec.year.is_some() && py.is_none() && ty.is_none() {
                 notes.push(format!("{k}: no production or trade rows in {}; left out", spec.year.unwrap_or(0)));
@@ -517,4 +544,9 @@ fn order_keys(ds: &Dataset, keys: Vec<CommodityKey>) -> Vec<CommodityKey> {
         }
     }
     out
+}
+
+/// The smallest country code, as a range bound.
+fn e_min() -> CountryCode {
+    CountryCode::parse("AA").expect("AA is two capitals")
 }

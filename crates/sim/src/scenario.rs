@@ -4,7 +4,7 @@
 //! crate reads no files) and a [`Dataset`] to check countries, commodities
 //! and groups against. Every problem is reported, each at the exact key with
 //! line and column and what was expected. The format is described in
-//! `SCENARIOS.md` next to this crate's `Cargo.toml`.
+//! `docs/scenarios.md` at the repository root.
 
 use crate::chokepoints;
 use lodestone_model::{CommodityKey, CountryCode, Dataset};

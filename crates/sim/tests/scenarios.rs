@@ -39,12 +39,12 @@ fn ds() -> lodestone_model::Dataset {
 fn examples_parse() {
     let ds = ds();
     for f in ["rare-earth-export-ban", "indonesia-nickel-halt", "malacca-closure", "monte-carlo-critical-minerals"] {
-        let path = format!("{}/examples/scenarios/{f}.toml", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../../examples/scenarios/{f}.toml", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap();
         let sc = parse_scenario(&format!("{f}.toml"), &text, &ds).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(sc.name, f);
     }
-    let text = std::fs::read_to_string(format!("{}/examples/scenarios/monte-carlo-critical-minerals.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = std::fs::read_to_string(format!("{}/../../examples/scenarios/monte-carlo-critical-minerals.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let sc = parse_scenario("mc.toml", &text, &ds).unwrap();
     let mc = sc.monte_carlo.unwrap();
     assert_eq!((mc.runs, mc.seed, mc.events.len()), (10000, 20251028, 5));
@@ -55,7 +55,7 @@ fn malacca_example_runs_end_to_end() {
     // graphite/mining: MZ -> CN and CN -> JP/IN cross Malacca in the
     // explicit flows; the closure has share 0.8 in periods 1-2.
     let ds = ds();
-    let text = std::fs::read_to_string(format!("{}/examples/scenarios/malacca-closure.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = std::fs::read_to_string(format!("{}/../../examples/scenarios/malacca-closure.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let sc = parse_scenario("malacca-closure.toml", &text, &ds).unwrap();
     let net = Network::build(&ds, &sc.network, sc.period);
     let c = compile(&net, &sc, &dataset_groups(&ds));
