@@ -28,6 +28,11 @@ impl CountryCode {
         }
     }
 
+    /// A dense index (0..676) for bitmap sets.
+    pub(crate) fn index(self) -> usize {
+        (self.0[0] - b'A') as usize * 26 + (self.0[1] - b'A') as usize
+    }
+
     pub fn as_str(&self) -> &str {
         // Both bytes are ASCII capitals by construction.
         std::str::from_utf8(&self.0).unwrap_or("??")

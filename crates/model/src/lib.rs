@@ -9,6 +9,7 @@
 //! problems, each with file, line and column.
 
 pub mod dataset;
+mod fasthash;
 pub mod ids;
 pub mod load;
 pub mod schema;
