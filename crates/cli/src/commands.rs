@@ -269,6 +269,10 @@ pub fn brief(dir: Option<&Path>, a: &BriefArgs) -> Result<()> {
             json(&serde_json::json!({
                 "dataset": ds.manifest.name,
                 "items": list,
+                "stress": match stress_brief(&ds) {
+                    Ok(b) => serde_json::to_value(&b).unwrap_or_default(),
+                    Err(e) => serde_json::json!({ "not_run": e }),
+                },
                 "dependence": {
                     "partners": a.partners,
                     "concern": a.concern,
@@ -328,6 +332,7 @@ Details: lodestone exposure --commodity ID --stage STAGE\n",
                 groups.iter().map(|g| format!("{}={g}", short_group(g))).collect::<Vec<_>>().join(", ")
             ));
             out.push_str(&dependence_table(&dependence, a));
+            out.push_str(&stress_text(&stress_brief(&ds)));
             print!("{out}");
             Ok(())
         }
@@ -402,6 +407,97 @@ fn dependence_table(rows: &[(CountryCode, lodestone_analysis::dependence::Import
         s.push_str(&format!("({}; --format json lists all, `lodestone imports --country C --commodity ID` details one)\n", more.join(", ")));
     }
     s.push_str("NIR here: (imports - exports) / (production + imports - exports) from trade and production data; see `lodestone imports`.\n");
+    s
+}
+
+/// The briefing's stress scenario, compiled in so `brief` needs no files.
+const BRIEF_SCENARIO: (&str, &str) =
+    ("examples/scenarios/rare-earth-export-ban.toml", include_str!("../../../examples/scenarios/rare-earth-export-ban.toml"));
+
+#[derive(serde::Serialize)]
+struct StressBrief {
+    scenario: String,
+    description: String,
+    periods: usize,
+    /// commodity-stage -> shortfall and demand over the horizon, in its unit.
+    shortfall: std::collections::BTreeMap<String, ShortfallBrief>,
+    first_to_fail: Vec<FailBrief>,
+}
+
+#[derive(serde::Serialize)]
+struct ShortfallBrief {
+    shortfall: f64,
+    demand: f64,
+    unit: String,
+}
+
+#[derive(serde::Serialize)]
+struct FailBrief {
+    country: CountryCode,
+    commodity_stage: String,
+    /// Periods until the first shortfall.
+    time_to_survive: Option<usize>,
+    shortfall: f64,
+}
+
+/// Runs the briefing's scenario on the dataset; `Err` says why it cannot
+/// (for example a user dataset without the scenario's commodities).
+fn stress_brief(ds: &Dataset) -> std::result::Result<StressBrief, String> {
+    let (file, text) = BRIEF_SCENARIO;
+    let sc = lodestone_sim::parse_scenario(file, text, ds).map_err(|e| e.to_string())?;
+    let net = lodestone_sim::Network::build(ds, &sc.network, sc.period);
+    if net.is_empty() {
+        return Err("the dataset has no data for the scenario's commodities".into());
+    }
+    let groups = lodestone_sim::dataset_groups(ds);
+    let compiled = lodestone_sim::compile(&net, &sc, &groups);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let r = lodestone_sim::simulate(&net, &compiled, lodestone_sim::Record::Summary, &|_, _| {}, &never);
+    let mut shortfall = std::collections::BTreeMap::new();
+    for n in &r.nodes {
+        let unit = ds.commodity(&n.key).map(|c| c.unit.code.to_string()).unwrap_or_default();
+        let e = shortfall.entry(n.key.to_string()).or_insert(ShortfallBrief { shortfall: 0.0, demand: 0.0, unit });
+        e.shortfall += n.cumulative_shortfall;
+        e.demand += n.cumulative_demand;
+    }
+    let first_to_fail = r
+        .first_to_fail
+        .iter()
+        .take(5)
+        .filter_map(|&i| r.nodes.get(i))
+        .map(|n| FailBrief {
+            country: n.country,
+            commodity_stage: n.key.to_string(),
+            time_to_survive: n.time_to_survive,
+            shortfall: n.cumulative_shortfall,
+        })
+        .collect();
+    Ok(StressBrief { scenario: sc.name.clone(), description: sc.description.clone(), periods: r.periods_done, shortfall, first_to_fail })
+}
+
+fn stress_text(st: &std::result::Result<StressBrief, String>) -> String {
+    let mut s = format!("\nStress: `{}` (run it yourself: lodestone stress {})\n", BRIEF_SCENARIO.0.rsplit('/').next().unwrap_or(""), BRIEF_SCENARIO.0);
+    match st {
+        Err(e) => s.push_str(&format!("  not run on this dataset: {e}\n")),
+        Ok(b) => {
+            s.push_str(&format!("  {} ({} months)\n", b.description, b.periods));
+            for (k, x) in &b.shortfall {
+                let of = if x.demand > 0.0 { pct(x.shortfall / x.demand) } else { "-".into() };
+                s.push_str(&format!("  {k}: shortfall {} {} ({of} of demand)\n", qty(x.shortfall), x.unit));
+            }
+            if !b.first_to_fail.is_empty() {
+                let list: Vec<String> = b
+                    .first_to_fail
+                    .iter()
+                    .map(|f| {
+                        let tts = f.time_to_survive.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
+                        format!("{} (short from month {tts}, {})", f.country, qty(f.shortfall))
+                    })
+                    .collect();
+                s.push_str(&format!("  first to fail: {}\n", list.join(", ")));
+            }
+        }
+    }
     s
 }
 

@@ -60,6 +60,22 @@ fn brief_runs_on_the_embedded_dataset() {
 }
 
 #[test]
+fn brief_has_dependence_and_stress_sections() {
+    let out = ok(&["brief", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["dependence"]["partners"], "jp_us_ph");
+    let imports = v["dependence"]["imports"].as_array().expect("imports");
+    assert!(imports.iter().any(|i| i["country"] == "JP" && i["commodity"] == "rare_earth_compounds"));
+    // The compiled-in scenario: CN withholds rare-earth compound exports, so
+    // that commodity-stage runs short somewhere and nothing else gains.
+    let sf = &v["stress"]["shortfall"]["rare_earth_compounds/refining"];
+    assert!(sf["shortfall"].as_f64().is_some_and(|x| x > 0.0 && x < sf["demand"].as_f64().unwrap_or(0.0)), "{sf}");
+    assert!(v["stress"]["first_to_fail"].as_array().is_some_and(|f| !f.is_empty()));
+    let table = ok(&["brief"]);
+    assert!(table.contains("Stress: `rare-earth-export-ban.toml`") && table.contains("first to fail"), "{table}");
+}
+
+#[test]
 fn brief_json_is_one_object_with_items() {
     let out = ok(&["brief", "--commodity", "rare_earths,nickel", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
