@@ -185,17 +185,7 @@ fn load_countries(path: &Path, iso: &BTreeSet<CountryCode>) -> Result<HashMap<St
     let cols = named_columns(&file, &header, &["baci_code", "name", "iso2", "iso3"])?;
     let mut m: HashMap<String, Partner> = HashMap::new();
     for rec in records {
-        let rec = rec
-            .map_err(|e| ImportError::at(&file, lines.at(e.position()), None, format!("cannot be read as CSV: {e}")))?;
-        let line = lines.of(&rec);
-        if rec.len() != cols.len() {
-            return Err(ImportError::at(
-                &file,
-                line,
-                None,
-                format!("expected {} fields (as in the header), found {}", cols.len(), rec.len()),
-            ));
-        }
+        let (rec, line) = lines.record(&file, rec, cols.len())?;
         let f = |i: usize| rec.get(cols[i]).unwrap_or("").trim();
         let (name, iso2, iso3) = (f(1), f(2), f(3));
         if iso3.is_empty() {
@@ -255,17 +245,7 @@ fn load_products(path: &Path, hs: &HsMap) -> Result<HashMap<String, String>, Imp
     )?;
     let mut m = HashMap::new();
     for rec in records {
-        let rec = rec
-            .map_err(|e| ImportError::at(&file, lines.at(e.position()), None, format!("cannot be read as CSV: {e}")))?;
-        let line = lines.of(&rec);
-        if rec.len() != cols.len() {
-            return Err(ImportError::at(
-                &file,
-                line,
-                None,
-                format!("expected {} fields (as in the header), found {}", cols.len(), rec.len()),
-            ));
-        }
+        let (rec, line) = lines.record(&file, rec, cols.len())?;
         let hs6 = rec.get(cols[0]).unwrap_or("").trim();
         if !hs.rules.contains_key(hs6) {
             return Err(ImportError::at(
@@ -326,17 +306,7 @@ pub fn baci(dir: &Path) -> Result<Imported, ImportError> {
     let mut assumed: HashMap<String, usize> = HashMap::new();
 
     for rec in records {
-        let rec = rec
-            .map_err(|e| ImportError::at(&file, lines.at(e.position()), None, format!("cannot be read as CSV: {e}")))?;
-        let line = lines.of(&rec);
-        if rec.len() != cols.len() {
-            return Err(ImportError::at(
-                &file,
-                line,
-                None,
-                format!("expected {} fields (as in the header), found {}", cols.len(), rec.len()),
-            ));
-        }
+        let (rec, line) = lines.record(&file, rec, cols.len())?;
         out.report.rows_read += 1;
         let f = |i: usize| rec.get(cols[i]).unwrap_or("");
         let at = |i: usize, msg: String| ImportError::at(&file, line, Some(TRADE_COLUMNS[i]), msg);

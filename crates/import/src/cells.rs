@@ -65,6 +65,30 @@ impl<'a> Lines<'a> {
     pub(crate) fn of(&self, rec: &csv::StringRecord) -> u64 {
         self.at(rec.position())
     }
+
+    /// A record as read, with its line, checked to have `width` fields (as
+    /// many as the header): a read failure or a ragged row is an error
+    /// naming the file and line.
+    pub(crate) fn record(
+        &self,
+        file: &str,
+        rec: csv::Result<csv::StringRecord>,
+        width: usize,
+    ) -> Result<(csv::StringRecord, u64), crate::ImportError> {
+        let rec = rec.map_err(|e| {
+            crate::ImportError::at(file, self.at(e.position()), None, format!("cannot be read as CSV: {e}"))
+        })?;
+        let line = self.of(&rec);
+        if rec.len() != width {
+            return Err(crate::ImportError::at(
+                file,
+                line,
+                None,
+                format!("expected {width} fields (as in the header), found {}", rec.len()),
+            ));
+        }
+        Ok((rec, line))
+    }
 }
 
 /// Parses a published number: optional `>`/`<` bound, optional sign

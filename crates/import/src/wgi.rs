@@ -93,17 +93,7 @@ pub fn wgi(path: &Path) -> Result<Imported, ImportError> {
     // (line, code as published, row)
     let mut rows: Vec<(u64, String, Governance)> = Vec::new();
     for rec in records {
-        let rec = rec
-            .map_err(|e| ImportError::at(&file, lines.at(e.position()), None, format!("cannot be read as CSV: {e}")))?;
-        let line = lines.of(&rec);
-        if rec.len() != cols.len() {
-            return Err(ImportError::at(
-                &file,
-                line,
-                None,
-                format!("expected {} fields (as in the header), found {}", cols.len(), rec.len()),
-            ));
-        }
+        let (rec, line) = lines.record(&file, rec, cols.len())?;
         out.report.rows_read += 1;
         let f = |i: usize| rec.get(cols[i]).unwrap_or("").trim();
         let at = |i: usize, msg: String| ImportError::at(&file, line, Some(COLUMNS[i]), msg);

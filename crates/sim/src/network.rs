@@ -201,7 +201,7 @@ impl Network {
         let mut index = HashMap::new();
         let mut cap_below = 0usize;
         for (ki, k) in keys.iter().enumerate() {
-            for (&(_, c), &(p, cap)) in nodeset.range((ki, CountryCode::parse("AA").unwrap())..=(ki, CountryCode::parse("ZZ").unwrap())) {
+            for (&(_, c), &(p, cap)) in nodeset.range((ki, e_min())..=(ki, z_max())) {
                 index.insert((c, k.clone()), nodes.len() as u32);
                 nodes.push(Node { country: c, key: k.clone() });
                 key_of.push(ki as u32);
@@ -544,6 +544,11 @@ fn order_keys(ds: &Dataset, keys: Vec<CommodityKey>) -> Vec<CommodityKey> {
         }
     }
     out
+}
+
+/// The largest country code, as a range bound.
+fn z_max() -> CountryCode {
+    CountryCode::parse("ZZ").expect("ZZ is two capitals")
 }
 
 /// The smallest country code, as a range bound.
