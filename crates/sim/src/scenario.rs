@@ -339,6 +339,13 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// Whether the table has `key`; records it as a valid key here either way
+    /// (for keys read only when present).
+    fn has(&mut self, key: &'static str) -> bool {
+        self.used.push(key);
+        self.keys().iter().any(|k| k.0 == key)
+    }
+
     fn get(&mut self, key: &'static str) -> Option<(&'a Item, usize)> {
         self.used.push(key);
         let (k, item) = match self.tab {
@@ -392,19 +399,59 @@ fn value_type_name(v: &Value) -> &'static str {
     }
 }
 
+/// Levenshtein distance between two short keys (in characters).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The allowed key nearest to an unknown one, if near enough to be a typo:
+/// the same letters in another case, or at most a third of the key's
+/// characters (at least 1, at most 3) edited.
+fn closest<'k>(key: &str, allowed: &[&'k str]) -> Option<&'k str> {
+    if let Some(k) = allowed.iter().find(|a| a.eq_ignore_ascii_case(key)) {
+        return Some(k);
+    }
+    let limit = (key.chars().count() / 3).clamp(1, 3);
+    allowed
+        .iter()
+        .map(|a| (edit_distance(&key.to_ascii_lowercase(), a), *a))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, a)| a)
+}
+
 impl<'a> Cx<'a> {
     fn err(&mut self, byte: usize, key: &str, message: String) {
         let (line, column) = line_col(self.text, byte);
         self.errors.push(ScenarioError { file: self.file.into(), line, column, key: key.into(), message });
     }
 
+    /// Reports every key of `o` that was never asked for, with the keys
+    /// valid at that position and the nearest one when it looks like a typo.
     fn finish(&mut self, o: &Obj<'a>) {
-        let mut allowed: Vec<&str> = o.used.clone();
-        allowed.dedup();
+        let mut allowed: Vec<&str> = vec![];
+        for k in &o.used {
+            if !allowed.contains(k) {
+                allowed.push(k);
+            }
+        }
         for (k, at) in o.keys() {
-            if !o.used.contains(&k.as_str()) {
+            if !allowed.contains(&k.as_str()) {
                 let list = allowed.join(", ");
-                self.err(at, &o.key_path(&k), format!("unknown key `{k}`; expected one of: {list}"));
+                let mut msg = format!("unknown key `{k}`; expected one of: {list}");
+                if let Some(s) = closest(&k, &allowed) {
+                    msg.push_str(&format!("; did you mean `{s}`?"));
+                }
+                self.err(at, &o.key_path(&k), msg);
             }
         }
     }
@@ -641,7 +688,7 @@ impl<'a> Cx<'a> {
             self.missing(&o, "name", "a string naming the scenario");
         }
         let description = self.string(&mut o, "description").map_or(String::new(), |s| s.0);
-        let horizon = if o.keys().iter().any(|k| k.0 == "horizon") {
+        let horizon = if o.has("horizon") {
             self.periods(&mut o, "horizon", 1, Some((100_000, "too long")))
         } else {
             self.missing(&o, "horizon", "the number of periods simulated");
@@ -761,6 +808,7 @@ impl<'a> Cx<'a> {
         let (kind, at) = match self.string(o, "kind") {
             Some(k) => k,
             None => {
+                o.used.extend(KIND_KEYS);
                 if !o.keys().iter().any(|k| k.0 == "kind") {
                     self.missing(o, "kind", "export_restriction, outage, route_closure or demand_shock");
                 }
@@ -785,20 +833,21 @@ impl<'a> Cx<'a> {
             "export_restriction" => {
                 let country = need_country(self, o);
                 let commodity = need_commodity(self, o);
-                let share = if o.keys().iter().any(|k| k.0 == "share") { self.share(o, "share") } else { Some(1.0) };
+                let share = if o.has("share") { self.share(o, "share") } else { Some(1.0) };
                 let exempt_group = self.group(o, "exempt_group");
                 Some(DisruptionKind::ExportRestriction { country: country?, commodity: commodity?, share: share?, exempt_group })
             }
             "outage" => {
                 let country = need_country(self, o);
                 let commodity = need_commodity(self, o);
-                let share = if o.keys().iter().any(|k| k.0 == "share") { self.share(o, "share") } else { Some(1.0) };
+                let share = if o.has("share") { self.share(o, "share") } else { Some(1.0) };
                 Some(DisruptionKind::Outage { country: country?, commodity: commodity?, share: share? })
             }
             "route_closure" => {
                 let (cp, cp_at) = match self.string(o, "chokepoint") {
                     Some(c) => c,
                     None => {
+                        o.used.extend(["commodity", "share", "flows"]);
                         if !o.keys().iter().any(|k| k.0 == "chokepoint") {
                             self.missing(o, "chokepoint", "a chokepoint name");
                         }
@@ -806,7 +855,7 @@ impl<'a> Cx<'a> {
                     }
                 };
                 let commodity = self.commodity(o, "commodity");
-                let share = if o.keys().iter().any(|k| k.0 == "share") { self.share(o, "share") } else { Some(1.0) };
+                let share = if o.has("share") { self.share(o, "share") } else { Some(1.0) };
                 let mut flows = vec![];
                 let has_flows = o.keys().iter().any(|k| k.0 == "flows");
                 for mut f in self.tables(o, "flows") {
@@ -877,6 +926,7 @@ impl<'a> Cx<'a> {
                 Some(DisruptionKind::DemandShock { country: country?, commodity: commodity?, factor: factor? })
             }
             other => {
+                o.used.extend(KIND_KEYS);
                 self.err(
                     at,
                     &o.key_path("kind"),
@@ -891,13 +941,13 @@ impl<'a> Cx<'a> {
         let name = self.string(o, "name").map_or_else(|| o.path.clone(), |s| s.0);
         let kind = self.kind(o);
         let hmax = horizon.saturating_sub(1).min(i64::MAX as usize) as i64;
-        let start = if o.keys().iter().any(|k| k.0 == "start") {
+        let start = if o.has("start") {
             self.periods(o, "start", 0, Some((hmax, "beyond the horizon (periods are numbered from 0)")))
         } else {
             self.missing(o, "start", "the first period, from 0");
             None
         };
-        let duration = if o.keys().iter().any(|k| k.0 == "duration") {
+        let duration = if o.has("duration") {
             self.periods(o, "duration", 1, None)
         } else {
             self.missing(o, "duration", "a whole number of periods >= 1");
@@ -988,8 +1038,23 @@ impl<'a> Cx<'a> {
         Some(MonteCarloSpec { runs: runs.unwrap_or(1000), seed: seed?, events })
     }
 
+    /// A duration distribution table; every key in it is checked, even
+    /// when a required one is missing.
     fn dist(&mut self, o: &mut Obj<'a>) -> Option<DurationDist> {
-        let (d, at) = self.string(o, "dist")?;
+        let r = self.dist_fields(o);
+        self.finish(o);
+        r
+    }
+
+    fn dist_fields(&mut self, o: &mut Obj<'a>) -> Option<DurationDist> {
+        let Some((d, at)) = self.string(o, "dist") else {
+            // The valid keys, for the unknown-key check.
+            o.used.extend(DIST_KEYS);
+            if !o.keys().iter().any(|k| k.0 == "dist") {
+                self.missing(o, "dist", "fixed, uniform, triangular or lognormal");
+            }
+            return None;
+        };
         let num = |cx: &mut Self, o: &mut Obj<'a>, k: &'static str| {
             let v = cx.nonneg(o, k);
             if v.is_none() && !o.keys().iter().any(|x| x.0 == k) {
@@ -1020,6 +1085,7 @@ impl<'a> Cx<'a> {
                 Some(DurationDist::Lognormal { median: m?, sigma: s? })
             }
             _ => {
+                o.used.extend(DIST_KEYS);
                 self.err(
                     at,
                     &o.key_path("dist"),
@@ -1028,7 +1094,13 @@ impl<'a> Cx<'a> {
                 None
             }
         };
-        self.finish(o);
         r
     }
 }
+
+/// Every key a duration distribution table may have.
+const DIST_KEYS: [&str; 7] = ["dist", "periods", "min", "mode", "max", "median", "sigma"];
+
+/// Every key a disruption's kind may bring (beyond name, kind, start,
+/// duration), used to judge other keys when the kind is missing or unknown.
+const KIND_KEYS: [&str; 8] = ["country", "commodity", "share", "exempt_group", "chokepoint", "flows", "factor", "kind"];
