@@ -146,7 +146,13 @@ fn main() {
     if let Some(mc) = sc.monte_carlo.as_mut() {
         mc.runs = runs;
     }
-    let groups = |_: &str| -> Vec<CountryCode> { vec![] };
+    // LODESTONE_BENCH_PRIORITY=1: allocation by priority to the first 30
+    // countries instead of pro rata (the numpy peer implements pro rata only).
+    let priority = std::env::var("LODESTONE_BENCH_PRIORITY").is_ok_and(|v| v == "1");
+    if priority {
+        sc.policy.allocation = Allocation::Priority("first30".into());
+    }
+    let groups = |_: &str| -> Vec<CountryCode> { (0..30).map(cc).collect() };
     let mut comp = engine::compile(&net, &sc, &groups);
     let cancel = AtomicBool::new(false);
     let n = net.len();

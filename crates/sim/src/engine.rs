@@ -198,13 +198,25 @@ pub struct Workspace {
     extra_next: Vec<f64>,
     short_run: Vec<u32>,
     ratio: Vec<f64>,
+    /// Target output, then (after a node is processed) its spare capacity.
     target: Vec<f64>,
     recipe_need: Vec<f64>,
     cap_mult: Vec<f64>,
     dem_mult: Vec<f64>,
     spare_mult: Vec<f64>,
     edge_mult: Vec<f64>,
+    /// Products of the base arrays and the multipliers, recomputed only in
+    /// periods where some effect's intensity changed.
+    cap_eff: Vec<f64>,
+    fin_eff: Vec<f64>,
+    flow_eff: Vec<f64>,
+    /// Each effect's intensity in the previous period (NaN: none yet).
+    intensities: Vec<f64>,
     in_group: Vec<bool>,
+    /// Under a priority rule: whether a node's own country, and an edge's
+    /// importer, is in the group.
+    node_pri: Vec<bool>,
+    edge_pri: Vec<bool>,
     pub cum_short: Vec<f64>,
     cum_demand: Vec<f64>,
     first_short: Vec<u32>,
@@ -216,6 +228,7 @@ const NONE: u32 = u32::MAX;
 impl Workspace {
     pub fn new(net: &Network) -> Workspace {
         let n = net.len();
+        let m = net.edge_flow.len();
         let z = vec![0.0; n];
         Workspace {
             stock: z.clone(),
@@ -234,8 +247,14 @@ impl Workspace {
             cap_mult: vec![1.0; n],
             dem_mult: vec![1.0; n],
             spare_mult: vec![1.0; n],
-            edge_mult: vec![1.0; net.edge_flow.len()],
+            edge_mult: vec![1.0; m],
+            cap_eff: z.clone(),
+            fin_eff: z.clone(),
+            flow_eff: vec![0.0; m],
+            intensities: vec![],
             in_group: vec![false; net.countries.len()],
+            node_pri: vec![false; n],
+            edge_pri: vec![false; m],
             cum_short: z.clone(),
             cum_demand: z,
             first_short: vec![NONE; n],
@@ -302,12 +321,9 @@ pub fn run(
 ) -> SimResult {
     let n = net.len();
     let h = c.horizon;
-    let pol = &c.policy;
-    let full = record == Record::Full;
-    let mut series = Series::default();
-    if full {
+    let mut series = (record == Record::Full).then(|| {
         let z = vec![0.0; n * h];
-        series = Series {
+        Series {
             production: z.clone(),
             arrivals: z.clone(),
             stock_draw: z.clone(),
@@ -319,199 +335,9 @@ pub fn run(
             need: z.clone(),
             stock: z.clone(),
             shortfall: z,
-        };
-    }
-
-    // Reset the workspace.
-    ws.stock.copy_from_slice(&net.stock);
-    ws.arr_cur.fill(0.0);
-    for e in 0..net.edge_flow.len() {
-        ws.arr_cur[net.edge_to[e] as usize] += net.edge_flow[e];
-    }
-    ws.rr_cur.fill(0.0);
-    ws.rr_next.fill(0.0);
-    ws.req.fill(0.0);
-    ws.req_prev.fill(0.0);
-    ws.extra.fill(0.0);
-    ws.extra_next.fill(0.0);
-    ws.short_run.fill(0);
-    ws.cum_short.fill(0.0);
-    ws.cum_demand.fill(0.0);
-    ws.first_short.fill(NONE);
-    ws.last_short.fill(NONE);
-    ws.cap_mult.fill(1.0);
-    ws.dem_mult.fill(1.0);
-    ws.spare_mult.fill(1.0);
-    ws.edge_mult.fill(1.0);
-    ws.in_group.fill(false);
-    for &g in &c.priority {
-        ws.in_group[g as usize] = true;
-    }
-    let priority = !c.priority.is_empty();
-    let release = pol.release == Release::WhenShort;
-
-    let mut done = 0;
-    for t in 0..h {
-        if cancel.load(Ordering::Relaxed) {
-            break;
         }
-        // 1. Apply effects: reset what they touch, then multiply.
-        for ef in effects {
-            reset(&c.targets[ef.target], ws);
-        }
-        for ef in effects {
-            let i = intensity(ef.start, ef.end, pol.recovery, t);
-            if i > 0.0 {
-                apply(&c.targets[ef.target], i, ws);
-            }
-        }
-        // 2. Targets and recipe needs.
-        for i in 0..n {
-            ws.target[i] = (net.capacity[i] * ws.cap_mult[i]).min(net.production[i] + ws.extra[i]);
-            ws.recipe_need[i] = 0.0;
-        }
-        for o in 0..n {
-            let (a, b) = (net.rin_start[o] as usize, net.rin_start[o + 1] as usize);
-            for l in a..b {
-                ws.recipe_need[net.rin_node[l] as usize] += ws.target[o] * net.rin_qty[l];
-            }
-        }
-        ws.arr_next.fill(0.0);
-        ws.rr_next.fill(0.0);
-        // 3. Commodity-stages in order.
-        for k in 0..net.keys.len() {
-            let (ka, kb) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
-            let mut pool = 0.0; // rerouted volume shipped this period
-            for i in ka..kb {
-                let mut p = ws.target[i];
-                let (ra, rb) = (net.rin_start[i] as usize, net.rin_start[i + 1] as usize);
-                for l in ra..rb {
-                    p = p.min(ws.target[i] * ws.ratio[net.rin_node[l] as usize]);
-                }
-                let arrivals = ws.arr_cur[i];
-                let s = p + arrivals;
-                let fin = net.final_demand[i] * ws.dem_mult[i];
-                let need = fin + ws.recipe_need[i];
-                let (ea, eb) = (net.out_start[i] as usize, net.out_start[i + 1] as usize);
-                let rr_claim = ws.extra[i];
-                // Claims, by tier.
-                let dom_pri = priority && ws.in_group[net.country_of[i] as usize];
-                let (mut c1, mut c2) = (0.0, 0.0);
-                if dom_pri { c1 += need } else { c2 += need }
-                c2 += rr_claim;
-                for e in ea..eb {
-                    let q = net.edge_flow[e] * ws.edge_mult[e];
-                    if priority && ws.in_group[net.country_of[net.edge_to[e] as usize] as usize] {
-                        c1 += q;
-                    } else {
-                        c2 += q;
-                    }
-                }
-                let (f1, f2) = if s >= c1 + c2 {
-                    (1.0, 1.0)
-                } else if s >= c1 {
-                    (1.0, if c2 > 0.0 { (s - c1) / c2 } else { 0.0 })
-                } else {
-                    (if c1 > 0.0 { s / c1 } else { 0.0 }, 0.0)
-                };
-                let mut exported = 0.0;
-                for e in ea..eb {
-                    let to = net.edge_to[e] as usize;
-                    let f = if priority && ws.in_group[net.country_of[to] as usize] { f1 } else { f2 };
-                    let x = net.edge_flow[e] * ws.edge_mult[e] * f;
-                    ws.arr_next[to] += x;
-                    exported += x;
-                }
-                let rr_out = rr_claim * f2;
-                pool += rr_out;
-                exported += rr_out;
-                let dom = need * if dom_pri { f1 } else { f2 };
-                let surplus = (s - dom - exported).max(0.0);
-                // Stock draw, then refill from surplus.
-                let gap = (need - dom).max(0.0);
-                let mut draw = 0.0;
-                if release && gap > 0.0 {
-                    draw = gap.min(ws.stock[i] * pol.max_release_share);
-                }
-                ws.stock[i] -= draw;
-                let build = surplus.min((net.stock[i] - ws.stock[i]).max(0.0));
-                ws.stock[i] += build;
-                let unsold = surplus - build;
-                let delivered = dom + draw;
-                let ratio = if need > 0.0 { (delivered / need).min(1.0) } else { 1.0 };
-                ws.ratio[i] = ratio;
-                let short = fin * (1.0 - ratio);
-                let tol = 1e-9 * net.final_demand[i].max(1e-300);
-                if short > tol {
-                    ws.cum_short[i] += short;
-                    if ws.first_short[i] == NONE {
-                        ws.first_short[i] = t as u32;
-                    }
-                    ws.last_short[i] = t as u32;
-                }
-                ws.cum_demand[i] += fin;
-                // Rerouting request: the gap before stock, as it would be
-                // without rerouted arrivals.
-                let base_gap = (gap + (ws.rr_cur[i] - surplus).max(0.0)).min(need);
-                if pol.reroute && base_gap > 1e-9 * need {
-                    ws.short_run[i] += 1;
-                } else {
-                    ws.short_run[i] = 0;
-                }
-                let sr = ws.short_run[i] as usize;
-                ws.req[i] = if pol.reroute && sr > pol.reroute_lag {
-                    base_gap * ((sr - pol.reroute_lag) as f64 / pol.reroute_ramp as f64).min(1.0)
-                } else {
-                    0.0
-                };
-                if full {
-                    let j = t * n + i;
-                    series.production[j] = p;
-                    series.arrivals[j] = arrivals;
-                    series.stock_draw[j] = draw;
-                    series.delivered[j] = delivered;
-                    series.exported[j] = exported;
-                    series.stock_build[j] = build;
-                    series.unsold[j] = unsold;
-                    series.demand[j] = fin;
-                    series.need[j] = need;
-                    series.stock[j] = ws.stock[i];
-                    series.shortfall[j] = if short > tol { short } else { 0.0 };
-                }
-                // Spare capacity for rerouting, stored in `target` (no
-                // longer needed for this node).
-                // Orders are per period, so this period's rerouted output
-                // does not use up next period's spare.
-                ws.target[i] = ((net.capacity[i] * ws.cap_mult[i] - (p - rr_claim).max(0.0)).max(0.0)) * ws.spare_mult[i];
-            }
-            // Rerouted shipments: to last period's requesters, pro rata.
-            let req_sum: f64 = ws.req_prev[ka..kb].iter().sum();
-            if pool > 0.0 && req_sum > 0.0 {
-                for i in ka..kb {
-                    let x = pool * ws.req_prev[i] / req_sum;
-                    ws.arr_next[i] += x;
-                    ws.rr_next[i] += x;
-                }
-            }
-            debug_assert!(pool == 0.0 || req_sum > 0.0, "rerouted output without requests");
-            // Match this period's requests to spare capacity.
-            let (mut rs, mut ss) = (0.0, 0.0);
-            for i in ka..kb {
-                rs += ws.req[i];
-                ss += ws.target[i];
-            }
-            let v = rs.min(ss);
-            for i in ka..kb {
-                ws.extra_next[i] = if v > 0.0 { v * ws.target[i] / ss } else { 0.0 };
-                ws.req_prev[i] = ws.req[i];
-            }
-        }
-        std::mem::swap(&mut ws.arr_cur, &mut ws.arr_next);
-        std::mem::swap(&mut ws.rr_cur, &mut ws.rr_next);
-        std::mem::swap(&mut ws.extra, &mut ws.extra_next);
-        done = t + 1;
-        progress(done, h);
-    }
+    });
+    let done = run_periods(net, c, effects, ws, series.as_mut(), progress, cancel);
 
     let disruption_end = effects.iter().map(|e| e.end).max().unwrap_or(0);
     let nodes: Vec<NodeSummary> = (0..n)
@@ -549,8 +375,336 @@ pub fn run(
         nodes,
         first_to_fail,
         disruption_end,
-        series: full.then_some(series),
+        series,
     }
+}
+
+/// The period loop of [`run`] without building the per-node summary (what
+/// Monte Carlo needs: the cumulative shortfall stays in
+/// `ws.cum_short`). Returns the number of periods simulated (less than the
+/// horizon if cancelled).
+///
+/// Layout and cost: every array is a flat slice indexed by node or edge id;
+/// effect multipliers and the products they feed (capacity, final demand,
+/// edge flows) are recomputed only in periods where an effect's intensity
+/// changes; nothing is allocated inside the loop. The arithmetic, and the
+/// order of every sum, is that of the model as documented at the top of
+/// this module, so results are the same bits as a plain transcription.
+pub fn run_periods(
+    net: &Network,
+    c: &Compiled,
+    effects: &[Effect],
+    ws: &mut Workspace,
+    mut series: Option<&mut Series>,
+    progress: &dyn Fn(usize, usize),
+    cancel: &AtomicBool,
+) -> usize {
+    let n = net.len();
+    let m = net.edge_flow.len();
+    let h = c.horizon;
+    let pol = &c.policy;
+
+    // Reset the workspace.
+    ws.stock.copy_from_slice(&net.stock);
+    ws.arr_cur.fill(0.0);
+    for e in 0..m {
+        ws.arr_cur[net.edge_to[e] as usize] += net.edge_flow[e];
+    }
+    ws.rr_cur.fill(0.0);
+    ws.rr_next.fill(0.0);
+    ws.req.fill(0.0);
+    ws.req_prev.fill(0.0);
+    ws.extra.fill(0.0);
+    ws.extra_next.fill(0.0);
+    ws.short_run.fill(0);
+    ws.cum_short.fill(0.0);
+    ws.cum_demand.fill(0.0);
+    ws.first_short.fill(NONE);
+    ws.last_short.fill(NONE);
+    ws.cap_mult.fill(1.0);
+    ws.dem_mult.fill(1.0);
+    ws.spare_mult.fill(1.0);
+    ws.edge_mult.fill(1.0);
+    ws.intensities.clear();
+    ws.intensities.resize(effects.len(), f64::NAN);
+    ws.in_group.fill(false);
+    for &g in &c.priority {
+        ws.in_group[g as usize] = true;
+    }
+    let priority = !c.priority.is_empty();
+    if priority {
+        for i in 0..n {
+            ws.node_pri[i] = ws.in_group[net.country_of[i] as usize];
+        }
+        for e in 0..m {
+            ws.edge_pri[e] = ws.in_group[net.country_of[net.edge_to[e] as usize] as usize];
+        }
+    }
+    let release = pol.release == Release::WhenShort;
+    let max_release = pol.max_release_share;
+    let reroute = pol.reroute;
+    let lag = pol.reroute_lag;
+    let ramp = pol.reroute_ramp as f64;
+    let has_recipes = !net.rin_node.is_empty();
+
+    // The network, as slices.
+    let capacity = &net.capacity[..n];
+    let production = &net.production[..n];
+    let final_demand = &net.final_demand[..n];
+    let stock0 = &net.stock[..n];
+    let edge_flow = &net.edge_flow[..m];
+    let edge_to = &net.edge_to[..m];
+    let out_start = &net.out_start[..n + 1];
+    let rin_start = &net.rin_start[..n + 1];
+    let rin_node = &net.rin_node[..];
+    let rin_qty = &net.rin_qty[..];
+
+    let mut done = 0;
+    for t in 0..h {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        // 1. Effects: only when an intensity changed, reset what they
+        // touch, multiply, and recompute the products.
+        // (Always in the first period: the products are stale from the
+        // workspace's previous run, or zero, even with no effects.)
+        let mut changed = t == 0;
+        for (k, ef) in effects.iter().enumerate() {
+            let i = intensity(ef.start, ef.end, pol.recovery, t);
+            if i.to_bits() != ws.intensities[k].to_bits() {
+                ws.intensities[k] = i;
+                changed = true;
+            }
+        }
+        if changed {
+            for ef in effects {
+                reset(&c.targets[ef.target], ws);
+            }
+            for (k, ef) in effects.iter().enumerate() {
+                let i = ws.intensities[k];
+                if i > 0.0 {
+                    apply(&c.targets[ef.target], i, ws);
+                }
+            }
+            for i in 0..n {
+                ws.cap_eff[i] = capacity[i] * ws.cap_mult[i];
+                ws.fin_eff[i] = final_demand[i] * ws.dem_mult[i];
+            }
+            for e in 0..m {
+                ws.flow_eff[e] = edge_flow[e] * ws.edge_mult[e];
+            }
+        }
+
+        let Workspace {
+            stock,
+            arr_cur,
+            arr_next,
+            rr_cur,
+            rr_next,
+            req,
+            req_prev,
+            extra,
+            extra_next,
+            short_run,
+            ratio,
+            target,
+            recipe_need,
+            spare_mult,
+            cap_eff,
+            fin_eff,
+            flow_eff,
+            node_pri,
+            edge_pri,
+            cum_short,
+            cum_demand,
+            first_short,
+            last_short,
+            ..
+        } = ws;
+        let (stock, arr_cur, arr_next, rr_cur, rr_next) =
+            (&mut stock[..n], &arr_cur[..n], &mut arr_next[..n], &rr_cur[..n], &mut rr_next[..n]);
+        let (req, req_prev, extra, extra_next) = (&mut req[..n], &mut req_prev[..n], &extra[..n], &mut extra_next[..n]);
+        let (short_run, ratio, target, recipe_need) =
+            (&mut short_run[..n], &mut ratio[..n], &mut target[..n], &mut recipe_need[..n]);
+        let (spare_mult, cap_eff, fin_eff, flow_eff) = (&spare_mult[..n], &cap_eff[..n], &fin_eff[..n], &flow_eff[..m]);
+        let (node_pri, edge_pri) = (&node_pri[..n], &edge_pri[..m]);
+        let (cum_short, cum_demand, first_short, last_short) =
+            (&mut cum_short[..n], &mut cum_demand[..n], &mut first_short[..n], &mut last_short[..n]);
+
+        // 2. Targets and recipe needs.
+        if has_recipes {
+            recipe_need.fill(0.0);
+            for o in 0..n {
+                let tg = cap_eff[o].min(production[o] + extra[o]);
+                target[o] = tg;
+                for l in rin_start[o] as usize..rin_start[o + 1] as usize {
+                    recipe_need[rin_node[l] as usize] += tg * rin_qty[l];
+                }
+            }
+        } else {
+            for i in 0..n {
+                target[i] = cap_eff[i].min(production[i] + extra[i]);
+            }
+        }
+        arr_next.fill(0.0);
+        rr_next.fill(0.0);
+        // 3. Commodity-stages in order.
+        for k in 0..net.keys.len() {
+            let (ka, kb) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
+            let mut pool = 0.0; // rerouted volume shipped this period
+            // Sums for rerouting: last period's requests, this period's
+            // requests and spare capacity (in node order).
+            let (mut req_sum, mut rs, mut ss) = (0.0, 0.0, 0.0);
+            for i in ka..kb {
+                let tg = target[i];
+                let mut p = tg;
+                if has_recipes {
+                    for l in rin_start[i] as usize..rin_start[i + 1] as usize {
+                        p = p.min(tg * ratio[rin_node[l] as usize]);
+                    }
+                }
+                let arrivals = arr_cur[i];
+                let s = p + arrivals;
+                let fin = fin_eff[i];
+                let need = fin + if has_recipes { recipe_need[i] } else { 0.0 };
+                let (ea, eb) = (out_start[i] as usize, out_start[i + 1] as usize);
+                let rr_claim = extra[i];
+                let mut exported = 0.0;
+                let dom;
+                let f2;
+                if priority {
+                    // Claims by tier: the group first, then the rest.
+                    let dom_pri = node_pri[i];
+                    let (mut c1, mut c2) = (0.0, 0.0);
+                    if dom_pri {
+                        c1 += need
+                    } else {
+                        c2 += need
+                    }
+                    c2 += rr_claim;
+                    for e in ea..eb {
+                        let q = flow_eff[e];
+                        if edge_pri[e] {
+                            c1 += q;
+                        } else {
+                            c2 += q;
+                        }
+                    }
+                    let f1;
+                    (f1, f2) = if s >= c1 + c2 {
+                        (1.0, 1.0)
+                    } else if s >= c1 {
+                        (1.0, if c2 > 0.0 { (s - c1) / c2 } else { 0.0 })
+                    } else {
+                        (if c1 > 0.0 { s / c1 } else { 0.0 }, 0.0)
+                    };
+                    for e in ea..eb {
+                        let x = flow_eff[e] * if edge_pri[e] { f1 } else { f2 };
+                        arr_next[edge_to[e] as usize] += x;
+                        exported += x;
+                    }
+                    dom = need * if dom_pri { f1 } else { f2 };
+                } else {
+                    // Pro rata: one tier (the same arithmetic as above with
+                    // an empty first tier).
+                    let mut c2 = need + rr_claim;
+                    for &q in &flow_eff[ea..eb] {
+                        c2 += q;
+                    }
+                    f2 = if s >= c2 { 1.0 } else { s / c2 };
+                    for e in ea..eb {
+                        let x = flow_eff[e] * f2;
+                        arr_next[edge_to[e] as usize] += x;
+                        exported += x;
+                    }
+                    dom = need * f2;
+                }
+                let rr_out = rr_claim * f2;
+                pool += rr_out;
+                exported += rr_out;
+                let surplus = (s - dom - exported).max(0.0);
+                // Stock draw, then refill from surplus.
+                let gap = (need - dom).max(0.0);
+                let draw = if release && gap > 0.0 { gap.min(stock[i] * max_release) } else { 0.0 };
+                let st = stock[i] - draw;
+                let build = surplus.min((stock0[i] - st).max(0.0));
+                let st = st + build;
+                stock[i] = st;
+                let delivered = dom + draw;
+                // (delivered = need, the common case, gives exactly 1.)
+                let rt = if delivered == need || need <= 0.0 { 1.0 } else { (delivered / need).min(1.0) };
+                ratio[i] = rt;
+                let short = fin * (1.0 - rt);
+                let tol = 1e-9 * final_demand[i].max(1e-300);
+                if short > tol {
+                    cum_short[i] += short;
+                    if first_short[i] == NONE {
+                        first_short[i] = t as u32;
+                    }
+                    last_short[i] = t as u32;
+                }
+                cum_demand[i] += fin;
+                // Rerouting request: the gap before stock, as it would be
+                // without rerouted arrivals.
+                let base_gap = (gap + (rr_cur[i] - surplus).max(0.0)).min(need);
+                let sr = if reroute && base_gap > 1e-9 * need { short_run[i] + 1 } else { 0 };
+                short_run[i] = sr;
+                let sr = sr as usize;
+                let rq = if reroute && sr > lag { base_gap * ((sr - lag) as f64 / ramp).min(1.0) } else { 0.0 };
+                req[i] = rq;
+                req_sum += req_prev[i];
+                rs += rq;
+                if let Some(sv) = series.as_deref_mut() {
+                    let j = t * n + i;
+                    sv.production[j] = p;
+                    sv.arrivals[j] = arrivals;
+                    sv.stock_draw[j] = draw;
+                    sv.delivered[j] = delivered;
+                    sv.exported[j] = exported;
+                    sv.stock_build[j] = build;
+                    sv.unsold[j] = surplus - build;
+                    sv.demand[j] = fin;
+                    sv.need[j] = need;
+                    sv.stock[j] = st;
+                    sv.shortfall[j] = if short > tol { short } else { 0.0 };
+                }
+                // Spare capacity for rerouting, stored in `target` (no
+                // longer needed for this node). Orders are per period, so
+                // this period's rerouted output does not use up next
+                // period's spare.
+                let spare = ((cap_eff[i] - (p - rr_claim).max(0.0)).max(0.0)) * spare_mult[i];
+                target[i] = spare;
+                ss += spare;
+            }
+            // Rerouted shipments to last period's requesters, pro rata, and
+            // this period's requests matched to spare capacity, pro rata.
+            debug_assert!(pool == 0.0 || req_sum > 0.0, "rerouted output without requests");
+            let ship = pool > 0.0 && req_sum > 0.0;
+            let v = rs.min(ss);
+            if ship || v > 0.0 || rs > 0.0 {
+                for i in ka..kb {
+                    if ship {
+                        let x = pool * req_prev[i] / req_sum;
+                        arr_next[i] += x;
+                        rr_next[i] += x;
+                    }
+                    extra_next[i] = if v > 0.0 { v * target[i] / ss } else { 0.0 };
+                    req_prev[i] = req[i];
+                }
+            } else {
+                // No requests this period (every req is 0) and nothing to
+                // ship: no orders for next period.
+                extra_next[ka..kb].fill(0.0);
+                req_prev[ka..kb].fill(0.0);
+            }
+        }
+        std::mem::swap(&mut ws.arr_cur, &mut ws.arr_next);
+        std::mem::swap(&mut ws.rr_cur, &mut ws.rr_next);
+        std::mem::swap(&mut ws.extra, &mut ws.extra_next);
+        done = t + 1;
+        progress(done, h);
+    }
+    done
 }
 
 fn reset(t: &Target, ws: &mut Workspace) {

@@ -17,7 +17,7 @@
 //! The result is bit-for-bit the same for a given seed whatever the thread
 //! count.
 
-use crate::engine::{self, Compiled, Effect, Record, Workspace};
+use crate::engine::{self, Compiled, Effect, Workspace};
 use crate::network::Network;
 use crate::rng::Rng;
 use crate::scenario::{DurationDist, MonteCarloSpec, Scenario};
@@ -193,8 +193,10 @@ pub fn monte_carlo(
                         return None;
                     }
                     let effects = sample_effects(spec, &compiled.effects, first, sc.horizon, per_year, r as u64);
-                    let res = engine::run(net, &compiled, &effects, ws, Record::Summary, &noop, cancel);
-                    (!res.partial).then(|| ws.cum_short.clone())
+                    // The period loop alone: Monte Carlo keeps only the
+                    // cumulative shortfall, not the per-node summary.
+                    let periods = engine::run_periods(net, &compiled, &effects, ws, None, &noop, cancel);
+                    (periods == sc.horizon).then(|| ws.cum_short.clone())
                 },
             )
             .collect();
