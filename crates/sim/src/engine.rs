@@ -486,12 +486,19 @@ pub fn run_periods(
                     apply(&c.targets[ef.target], i, ws);
                 }
             }
-            for i in 0..n {
-                ws.cap_eff[i] = capacity[i] * ws.cap_mult[i];
-                ws.fin_eff[i] = final_demand[i] * ws.dem_mult[i];
-            }
-            for e in 0..m {
-                ws.flow_eff[e] = edge_flow[e] * ws.edge_mult[e];
+            if t == 0 {
+                for i in 0..n {
+                    ws.cap_eff[i] = capacity[i] * ws.cap_mult[i];
+                    ws.fin_eff[i] = final_demand[i] * ws.dem_mult[i];
+                }
+                for e in 0..m {
+                    ws.flow_eff[e] = edge_flow[e] * ws.edge_mult[e];
+                }
+            } else {
+                // Only what the effects touch can have changed.
+                for ef in effects {
+                    refresh(net, &c.targets[ef.target], ws);
+                }
             }
         }
 
@@ -548,33 +555,58 @@ pub fn run_periods(
         }
         arr_next.fill(0.0);
         rr_next.fill(0.0);
-        // 3. Commodity-stages in order.
+        // 3. Commodity-stages in order. Each stage's nodes are one id range
+        // `ka..kb`; the per-node arrays are cut to it once, so the loop
+        // indexes them without bounds checks.
         for k in 0..net.keys.len() {
             let (ka, kb) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
+            let len = kb - ka;
+            let k_target = &mut target[ka..kb];
+            let k_arr_cur = &arr_cur[ka..ka + len];
+            let k_fin = &fin_eff[ka..ka + len];
+            let k_rn = &recipe_need[ka..ka + len];
+            let k_extra = &extra[ka..ka + len];
+            let k_stock = &mut stock[ka..ka + len];
+            let k_stock0 = &stock0[ka..ka + len];
+            let k_fd = &final_demand[ka..ka + len];
+            let k_rr_cur = &rr_cur[ka..ka + len];
+            let k_short_run = &mut short_run[ka..ka + len];
+            let k_req = &mut req[ka..ka + len];
+            let k_req_prev = &mut req_prev[ka..ka + len];
+            let k_cap = &cap_eff[ka..ka + len];
+            let k_spare_mult = &spare_mult[ka..ka + len];
+            let k_cum_short = &mut cum_short[ka..ka + len];
+            let k_cum_demand = &mut cum_demand[ka..ka + len];
+            let k_first = &mut first_short[ka..ka + len];
+            let k_last = &mut last_short[ka..ka + len];
+            let k_out = &out_start[ka..ka + len + 1];
+            let k_rin = &rin_start[ka..ka + len + 1];
+            let k_node_pri = &node_pri[ka..ka + len];
             let mut pool = 0.0; // rerouted volume shipped this period
             // Sums for rerouting: last period's requests, this period's
             // requests and spare capacity (in node order).
             let (mut req_sum, mut rs, mut ss) = (0.0, 0.0, 0.0);
-            for i in ka..kb {
-                let tg = target[i];
+            for j in 0..len {
+                let i = ka + j;
+                let tg = k_target[j];
                 let mut p = tg;
                 if has_recipes {
-                    for l in rin_start[i] as usize..rin_start[i + 1] as usize {
+                    for l in k_rin[j] as usize..k_rin[j + 1] as usize {
                         p = p.min(tg * ratio[rin_node[l] as usize]);
                     }
                 }
-                let arrivals = arr_cur[i];
+                let arrivals = k_arr_cur[j];
                 let s = p + arrivals;
-                let fin = fin_eff[i];
-                let need = fin + if has_recipes { recipe_need[i] } else { 0.0 };
-                let (ea, eb) = (out_start[i] as usize, out_start[i + 1] as usize);
-                let rr_claim = extra[i];
+                let fin = k_fin[j];
+                let need = fin + if has_recipes { k_rn[j] } else { 0.0 };
+                let (ea, eb) = (k_out[j] as usize, k_out[j + 1] as usize);
+                let rr_claim = k_extra[j];
                 let mut exported = 0.0;
                 let dom;
                 let f2;
                 if priority {
                     // Claims by tier: the group first, then the rest.
-                    let dom_pri = node_pri[i];
+                    let dom_pri = k_node_pri[j];
                     let (mut c1, mut c2) = (0.0, 0.0);
                     if dom_pri {
                         c1 += need
@@ -607,14 +639,16 @@ pub fn run_periods(
                 } else {
                     // Pro rata: one tier (the same arithmetic as above with
                     // an empty first tier).
+                    let out = &flow_eff[ea..eb];
+                    let to = &edge_to[ea..ea + out.len()];
                     let mut c2 = need + rr_claim;
-                    for &q in &flow_eff[ea..eb] {
+                    for &q in out {
                         c2 += q;
                     }
                     f2 = if s >= c2 { 1.0 } else { s / c2 };
-                    for e in ea..eb {
-                        let x = flow_eff[e] * f2;
-                        arr_next[edge_to[e] as usize] += x;
+                    for (&q, &d) in out.iter().zip(to) {
+                        let x = q * f2;
+                        arr_next[d as usize] += x;
                         exported += x;
                     }
                     dom = need * f2;
@@ -625,55 +659,55 @@ pub fn run_periods(
                 let surplus = (s - dom - exported).max(0.0);
                 // Stock draw, then refill from surplus.
                 let gap = (need - dom).max(0.0);
-                let draw = if release && gap > 0.0 { gap.min(stock[i] * max_release) } else { 0.0 };
-                let st = stock[i] - draw;
-                let build = surplus.min((stock0[i] - st).max(0.0));
+                let draw = if release && gap > 0.0 { gap.min(k_stock[j] * max_release) } else { 0.0 };
+                let st = k_stock[j] - draw;
+                let build = surplus.min((k_stock0[j] - st).max(0.0));
                 let st = st + build;
-                stock[i] = st;
+                k_stock[j] = st;
                 let delivered = dom + draw;
                 // (delivered = need, the common case, gives exactly 1.)
                 let rt = if delivered == need || need <= 0.0 { 1.0 } else { (delivered / need).min(1.0) };
                 ratio[i] = rt;
                 let short = fin * (1.0 - rt);
-                let tol = 1e-9 * final_demand[i].max(1e-300);
+                let tol = 1e-9 * k_fd[j].max(1e-300);
                 if short > tol {
-                    cum_short[i] += short;
-                    if first_short[i] == NONE {
-                        first_short[i] = t as u32;
+                    k_cum_short[j] += short;
+                    if k_first[j] == NONE {
+                        k_first[j] = t as u32;
                     }
-                    last_short[i] = t as u32;
+                    k_last[j] = t as u32;
                 }
-                cum_demand[i] += fin;
+                k_cum_demand[j] += fin;
                 // Rerouting request: the gap before stock, as it would be
                 // without rerouted arrivals.
-                let base_gap = (gap + (rr_cur[i] - surplus).max(0.0)).min(need);
-                let sr = if reroute && base_gap > 1e-9 * need { short_run[i] + 1 } else { 0 };
-                short_run[i] = sr;
+                let base_gap = (gap + (k_rr_cur[j] - surplus).max(0.0)).min(need);
+                let sr = if reroute && base_gap > 1e-9 * need { k_short_run[j] + 1 } else { 0 };
+                k_short_run[j] = sr;
                 let sr = sr as usize;
                 let rq = if reroute && sr > lag { base_gap * ((sr - lag) as f64 / ramp).min(1.0) } else { 0.0 };
-                req[i] = rq;
-                req_sum += req_prev[i];
+                k_req[j] = rq;
+                req_sum += k_req_prev[j];
                 rs += rq;
                 if let Some(sv) = series.as_deref_mut() {
-                    let j = t * n + i;
-                    sv.production[j] = p;
-                    sv.arrivals[j] = arrivals;
-                    sv.stock_draw[j] = draw;
-                    sv.delivered[j] = delivered;
-                    sv.exported[j] = exported;
-                    sv.stock_build[j] = build;
-                    sv.unsold[j] = surplus - build;
-                    sv.demand[j] = fin;
-                    sv.need[j] = need;
-                    sv.stock[j] = st;
-                    sv.shortfall[j] = if short > tol { short } else { 0.0 };
+                    let x = t * n + i;
+                    sv.production[x] = p;
+                    sv.arrivals[x] = arrivals;
+                    sv.stock_draw[x] = draw;
+                    sv.delivered[x] = delivered;
+                    sv.exported[x] = exported;
+                    sv.stock_build[x] = build;
+                    sv.unsold[x] = surplus - build;
+                    sv.demand[x] = fin;
+                    sv.need[x] = need;
+                    sv.stock[x] = st;
+                    sv.shortfall[x] = if short > tol { short } else { 0.0 };
                 }
                 // Spare capacity for rerouting, stored in `target` (no
                 // longer needed for this node). Orders are per period, so
                 // this period's rerouted output does not use up next
                 // period's spare.
-                let spare = ((cap_eff[i] - (p - rr_claim).max(0.0)).max(0.0)) * spare_mult[i];
-                target[i] = spare;
+                let spare = ((k_cap[j] - (p - rr_claim).max(0.0)).max(0.0)) * k_spare_mult[j];
+                k_target[j] = spare;
                 ss += spare;
             }
             // Rerouted shipments to last period's requesters, pro rata, and
@@ -681,21 +715,22 @@ pub fn run_periods(
             debug_assert!(pool == 0.0 || req_sum > 0.0, "rerouted output without requests");
             let ship = pool > 0.0 && req_sum > 0.0;
             let v = rs.min(ss);
+            let k_extra_next = &mut extra_next[ka..ka + len];
             if ship || v > 0.0 || rs > 0.0 {
-                for i in ka..kb {
+                for j in 0..len {
                     if ship {
-                        let x = pool * req_prev[i] / req_sum;
-                        arr_next[i] += x;
-                        rr_next[i] += x;
+                        let x = pool * k_req_prev[j] / req_sum;
+                        arr_next[ka + j] += x;
+                        rr_next[ka + j] += x;
                     }
-                    extra_next[i] = if v > 0.0 { v * target[i] / ss } else { 0.0 };
-                    req_prev[i] = req[i];
+                    k_extra_next[j] = if v > 0.0 { v * k_target[j] / ss } else { 0.0 };
+                    k_req_prev[j] = k_req[j];
                 }
             } else {
                 // No requests this period (every req is 0) and nothing to
                 // ship: no orders for next period.
-                extra_next[ka..kb].fill(0.0);
-                req_prev[ka..kb].fill(0.0);
+                k_extra_next.fill(0.0);
+                k_req_prev.fill(0.0);
             }
         }
         std::mem::swap(&mut ws.arr_cur, &mut ws.arr_next);
@@ -705,6 +740,22 @@ pub fn run_periods(
         progress(done, h);
     }
     done
+}
+
+/// Recomputes the products of the base arrays and the multipliers that
+/// target `t` touches.
+fn refresh(net: &Network, t: &Target, ws: &mut Workspace) {
+    match t {
+        Target::Capacity { nodes, .. } => {
+            nodes.iter().for_each(|&i| ws.cap_eff[i as usize] = net.capacity[i as usize] * ws.cap_mult[i as usize])
+        }
+        Target::Demand { nodes, .. } => {
+            nodes.iter().for_each(|&i| ws.fin_eff[i as usize] = net.final_demand[i as usize] * ws.dem_mult[i as usize])
+        }
+        Target::Edges { edges, .. } => {
+            edges.iter().for_each(|&e| ws.flow_eff[e as usize] = net.edge_flow[e as usize] * ws.edge_mult[e as usize])
+        }
+    }
 }
 
 fn reset(t: &Target, ws: &mut Workspace) {
