@@ -16,6 +16,11 @@
 //! - [`montecarlo`]: many runs drawn from the catalogue, in parallel, with
 //!   streaming aggregation (mean, p50/p95/p99, CVaR95, probability of
 //!   shortfall per country and commodity).
+//! - [`tts`]: time to survive in the sense of Simchi-Levi et al. (2015):
+//!   for each producer node removed, the linear program (solved with
+//!   HiGHS through `lodestone-lp`) for the longest time the rest of the
+//!   network, with its stocks and spare capacity, meets all demand; nodes
+//!   whose TTS is below their time to recover are the hot spots.
 //!
 //! What it is not: it does no I/O (no files, no printing), keeps no global
 //! state and uses no clock or OS randomness. It is pure and seeded: the same
@@ -23,8 +28,7 @@
 //! threads (each Monte Carlo run's random stream comes from the seed and the
 //! run index; results are reduced in run order). Long work reports progress
 //! through a `&dyn Fn(done, total)` callback and stops when an `AtomicBool`
-//! is set, returning partial results marked as such. Time to survive in the
-//! sense of Simchi-Levi et al. (the LP) is not here yet.
+//! is set, returning partial results marked as such.
 
 pub mod chokepoints;
 pub mod engine;
@@ -33,11 +37,13 @@ pub mod network;
 pub mod rng;
 pub mod scenario;
 pub mod sketch;
+pub mod tts;
 
 pub use engine::{compile, simulate, Compiled, NodeSummary, Record, Series, SimResult};
 pub use montecarlo::{monte_carlo, McError, McResult, ShortfallStats};
 pub use network::{Network, Node};
 pub use scenario::{parse_scenario, Scenario, ScenarioError, ScenarioErrors};
+pub use tts::{time_to_survive, NodeTts, TtrRule, TtsError, TtsOptions, TtsResult};
 
 use lodestone_model::{CountryCode, Dataset};
 
