@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Multi-tier origin benchmark: faer sparse LU (ours) vs scipy spsolve on the
-# same SYNTHETIC 100,000-node network. One command, both times and the ratio.
+# Multi-tier origin benchmark on the same SYNTHETIC network (default 100,000
+# nodes), side by side in one command:
+#   ours: iterative (preconditioned BiCGSTAB, LU fallback; the default path)
+#         and faer sparse LU (COLAMD), both timed build + solve;
+#   scipy: spsolve (SuperLU, COLAMD), bicgstab and gmres (rtol 1e-12).
+# Prints every time, the residuals, the agreement checks and the ratios.
 #   bench/origin/run.sh [NODES]
+# Environment: ORIGIN_BENCH_HUBS=64 adds 64 hub countries (see
+# crates/analysis/examples/origin_bench.rs); ORIGIN_BENCH_CAP (seconds,
+# default 120) caps our LU part and each scipy solver, which are reported
+# as "timed out" past it; ORIGIN_BENCH_LU=0 skips our LU.
 # Creates a Python venv under target/bench-venv if missing and installs numpy
 # and scipy into it with pip (needs network access the first time).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 n="${1:-100000}"
+cap="${ORIGIN_BENCH_CAP:-120}"
 dir="${TMPDIR:-/tmp}/lodestone-origin-bench"
 venv="$root/target/bench-venv"
 if [ ! -x "$venv/bin/python" ]; then
@@ -15,12 +24,43 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q numpy scipy
 fi
-echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | sed 's/Model name: *//')"
+echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | sed 's/Model name: *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "nodes $n, hubs ${ORIGIN_BENCH_HUBS:-0}, cap ${cap} s"
 cargo build --release -q -p lodestone-analysis --example origin_bench
-ours="$(cargo run --release -q -p lodestone-analysis --example origin_bench -- "$n" "$dir")"
+bin="$root/target/release/examples/origin_bench"
+rm -f "$dir/solution.txt"
+rc=0
+ours="$(timeout "$cap" "$bin" "$n" "$dir")" || rc=$?
 echo "$ours"
-peer="$("$venv/bin/python" "$root/bench/origin/scipy_solve.py" "$dir")" || { echo "$peer"; exit 1; }
-echo "$peer"
-a="$(echo "$ours" | awk '/^faer_total_s/ {print $2}')"
-b="$(echo "$peer" | awk '/^scipy_total_s/ {print $2}')"
-python3 -c "a=$a; b=$b; print(f'faer build+factor+solve {a:.3f} s, scipy spsolve {b:.3f} s, faer/scipy = {a/b:.2f}')"
+if [ "$rc" = 124 ]; then
+    echo "ours: TIMED OUT after ${cap} s (the LU part; the iterative lines above completed)"
+elif [ "$rc" != 0 ]; then
+    echo "origin_bench failed ($rc)"; exit 1
+fi
+[ -f "$dir/solution.txt" ] || { echo "no solution written"; exit 1; }
+peers=""
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+for m in spsolve bicgstab gmres; do
+    rc=0
+    out="$(timeout "$cap" "$venv/bin/python" "$root/bench/origin/scipy_solve.py" "$dir" "$m")" || rc=$?
+    if [ "$rc" = 124 ]; then
+        echo "scipy $m: TIMED OUT after ${cap} s (solve not finished; file parsing counts towards the cap)"
+    else
+        echo "$out"
+        [ "$rc" = 0 ] || { echo "scipy $m failed or disagreed ($rc)"; exit 1; }
+    fi
+    peers="$peers$out"$'\n'
+done
+val() { echo "$1" | awk -v k="$2" '$1 == k {print $2}'; }
+python3 - "$(val "$ours" ours_iter_total_s)" "$(val "$ours" ours_lu_total_s)" \
+    "$(val "$peers" scipy_spsolve_s)" "$(val "$peers" scipy_bicgstab_s)" "$(val "$peers" scipy_gmres_s)" <<'PY'
+import sys
+names = ["ours iterative (build+solve)", "ours LU (build+factor+solve)", "scipy spsolve", "scipy bicgstab", "scipy gmres"]
+vals = [float(v) if v else None for v in sys.argv[1:]]
+for k, v in zip(names, vals):
+    print(f"  {k:30s} {'%.3f s' % v if v is not None else 'n/a (timed out or skipped)'}")
+for i in (0, 1):
+    for j in (2, 3, 4):
+        if vals[i] is not None and vals[j] is not None:
+            print(f"  ratio {names[i].split(' (')[0]} / {names[j]} = {vals[i] / vals[j]:.2f}")
+PY

@@ -1,10 +1,16 @@
 //! Benchmark driver for multi-tier origin (not a test). Generates a
 //! SYNTHETIC origin network (no real data), solves the transposed system
-//! `(I - A)^T y = e_t` with faer's sparse LU, writes the matrix and
-//! right-hand side (Matrix Market + text) for `bench/origin/scipy_solve.py`,
-//! and prints timings. Run through `bench/origin/run.sh`.
+//! `(I - A)^T y = e_t` with both of our paths, the default iterative one
+//! (preconditioned BiCGSTAB, LU fallback) and faer's sparse LU, writes the
+//! matrix, right-hand side and our solution (Matrix Market + text) for
+//! `bench/origin/scipy_solve.py`, and prints timings. Run through
+//! `bench/origin/run.sh`. Output lines are flushed as they come, so a run
+//! killed by a timeout (the LU part, last, can take minutes with hubs)
+//! still reports the iterative part.
 //!
 //! Usage: origin_bench [NODES] [OUT_DIR]   (defaults: 100000, $TMPDIR/lodestone-origin-bench)
+//! Environment: ORIGIN_BENCH_HUBS (see below), ORIGIN_BENCH_LU=0 skips LU,
+//! ORIGIN_BENCH_TOL overrides the iterative tolerance.
 //!
 //! Network: NODES country-like nodes on one stage (origin of the same
 //! material through re-export chains). Each node trades with ~10 partners:
@@ -15,7 +21,10 @@
 //! fill in densely, for scipy as for faer; real trade networks are
 //! regional with a few hubs.
 
-use lodestone_analysis::origin::{build_system, factor, solve_origin, Flow, NetNode, Network};
+use lodestone_analysis::origin::{
+    build_system, factor, solve_origin_with, solve_system, Csc, Flow, Method, NetNode, Network, SolveOptions,
+    SolvedBy,
+};
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
@@ -69,6 +78,25 @@ fn network(n: usize) -> Network {
     Network { countries: n, nodes, flows }
 }
 
+fn by(s: &SolvedBy) -> String {
+    match s {
+        SolvedBy::Iterative(st) => {
+            format!("iterative: {} iterations, {} mat-vecs, residual {:.1e}", st.iterations, st.matvecs, st.residual)
+        }
+        SolvedBy::Fallback(f) => format!("LU FALLBACK ({f})"),
+        SolvedBy::Lu => "LU".into(),
+        SolvedBy::Trivial => "trivial".into(),
+    }
+}
+
+fn write_vec(path: &std::path::Path, v: &[f64]) -> std::io::Result<()> {
+    let mut w = BufWriter::new(std::fs::File::create(path)?);
+    for x in v {
+        writeln!(w, "{x:.17e}")?;
+    }
+    w.flush()
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
@@ -76,6 +104,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(2)
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("lodestone-origin-bench"));
+    let run_lu = std::env::var("ORIGIN_BENCH_LU").map_or(true, |v| v != "0");
+    let mut opts = SolveOptions::default();
+    if let Some(tol) = std::env::var("ORIGIN_BENCH_TOL").ok().and_then(|s| s.parse().ok()) {
+        opts.iter.tol = tol;
+    }
     std::fs::create_dir_all(&dir)?;
     let target = n / 2;
 
@@ -84,24 +117,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let net = network(n);
     let gen = t0.elapsed().as_secs_f64();
 
-    // Timed: build (I - A)^T in compressed columns, factor, solve.
+    // Timed: build (I - A)^T in compressed columns (shared by both paths).
     let t = Instant::now();
     let sys = build_system(&net)?;
     let build = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let lu = factor(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values)?;
-    let fact = t.elapsed().as_secs_f64();
-    let t = Instant::now();
+    let m = Csc { n: sys.n, col_ptr: &sys.col_ptr, row_idx: &sys.row_idx, values: &sys.values };
     let mut e = vec![0.0; sys.n];
     e[target] = 1.0;
-    let y = lu.solve(&e);
-    let solve = t.elapsed().as_secs_f64();
+    let mut scratch = vec![0.0; sys.n];
+    println!("nodes {}, flows {}, nonzeros of (I-A)^T {}", sys.n, net.flows.len(), sys.values.len());
+    println!("generate {gen:.3} s (not timed below); build {build:.3} s (both paths)");
 
-    // Whole analysis (both solves, shares, re-export share), for reference.
+    // Our default path: iterative, LU fallback.
     let t = Instant::now();
-    let sol = solve_origin(&net, target)?;
-    let full = t.elapsed().as_secs_f64();
-    let sum: f64 = sol.shares.iter().sum();
+    let (y, how) = solve_system(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values, &e, &opts)?;
+    let solve_it = t.elapsed().as_secs_f64();
+    let res_it = m.residual_inf(&e, &y, &mut scratch);
+    println!("ours iterative  solve {solve_it:.3} s  [{}]  ||e - M y||_inf = {res_it:.1e}", by(&how));
+    println!("ours_iter_total_s {:.4}", build + solve_it);
 
     // Files for the scipy peer (not timed).
     let mut w = BufWriter::new(std::fs::File::create(dir.join("matrix.mtx"))?);
@@ -113,26 +146,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             writeln!(w, "{} {} {:.17e}", sys.row_idx[p] + 1, c + 1, sys.values[p])?;
         }
     }
+    w.flush()?;
     drop(w);
-    let mut w = BufWriter::new(std::fs::File::create(dir.join("rhs.txt"))?);
-    for x in &e {
-        writeln!(w, "{x:.17e}")?;
-    }
-    drop(w);
-    let mut w = BufWriter::new(std::fs::File::create(dir.join("solution.txt"))?);
-    for x in &y {
-        writeln!(w, "{x:.17e}")?;
-    }
-    drop(w);
+    write_vec(&dir.join("rhs.txt"), &e)?;
+    write_vec(&dir.join("solution.txt"), &y)?;
+    println!("files in {}", dir.display());
 
-    println!("nodes {}, flows {}, nonzeros of (I-A)^T {}", sys.n, net.flows.len(), sys.values.len());
-    println!("generate {gen:.3} s (not timed below)");
-    println!("faer  build {build:.3} s  factor {fact:.3} s  solve {solve:.3} s");
-    println!("faer_total_s {:.4}", build + fact + solve);
+    // Whole analysis (both systems, shares, re-export share), iterative path.
+    let t = Instant::now();
+    let (sol, rep) = solve_origin_with(&net, target, &opts)?;
+    let full_it = t.elapsed().as_secs_f64();
+    let sum: f64 = sol.shares.iter().sum();
     println!(
-        "full solve_origin (both solves + re-export share) {full:.3} s; shares sum {sum:.12}, re-exported {:.4}",
+        "ours iterative  full solve_origin (build + both systems) {full_it:.3} s; re-export system [{}]; shares sum {sum:.12}, re-exported {:.6}",
+        by(&rep.re_export),
         sol.re_exported_share
     );
-    println!("files in {}", dir.display());
+
+    if !run_lu {
+        println!("ours LU skipped (ORIGIN_BENCH_LU=0)");
+        return Ok(());
+    }
+    println!("ours LU         running (faer sparse LU, COLAMD) ...");
+    let t = Instant::now();
+    let lu = factor(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values)?;
+    let fact = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let y_lu = lu.solve(&e);
+    let solve_lu = t.elapsed().as_secs_f64();
+    let res_lu = m.residual_inf(&e, &y_lu, &mut scratch);
+    let diff = y.iter().zip(&y_lu).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    println!("ours LU         factor {fact:.3} s  solve {solve_lu:.3} s  ||e - M y||_inf = {res_lu:.1e}");
+    println!("ours_lu_total_s {:.4}", build + fact + solve_lu);
+    println!("max |y_iterative - y_LU| = {diff:.1e}");
+    let lu_opts = SolveOptions { method: Method::Lu, ..SolveOptions::default() };
+    let t = Instant::now();
+    let (sol_lu, _) = solve_origin_with(&net, target, &lu_opts)?;
+    let full_lu = t.elapsed().as_secs_f64();
+    let dshare = sol.shares.iter().zip(&sol_lu.shares).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    println!(
+        "ours LU         full solve_origin (build + both systems) {full_lu:.3} s; max share difference to iterative {dshare:.1e}, re-exported {:.6}",
+        sol_lu.re_exported_share
+    );
     Ok(())
 }

@@ -30,6 +30,7 @@ pub mod dependence;
 mod error;
 pub mod exposure;
 pub mod origin;
+mod origin_iter;
 pub mod reliance;
 pub mod reserves;
 mod shares;

@@ -75,6 +75,7 @@
 //! difference from the multi-tier origin is visible.
 
 use crate::error::AnalysisError;
+pub use crate::origin_iter::{bicgstab, Csc, IterFailure, IterOptions, IterStats};
 use faer::linalg::solvers::SolveCore;
 use faer::sparse::linalg::solvers::Lu;
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
@@ -453,18 +454,92 @@ impl Factored {
     }
 }
 
+/// Which linear solver [`solve_system`] (and so [`solve_origin`]) uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Method {
+    /// Preconditioned BiCGSTAB ([`bicgstab`]); if it does not converge
+    /// (see [`IterOptions`]), faer's sparse LU.
+    #[default]
+    Auto,
+    /// faer's sparse LU only.
+    Lu,
+}
+
+/// Settings for [`solve_system`] and [`solve_origin_with`].
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct SolveOptions {
+    pub method: Method,
+    pub iter: IterOptions,
+}
+
+/// How one linear system was solved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SolvedBy {
+    /// The iterative solver converged.
+    Iterative(IterStats),
+    /// The iterative solver gave up (the reason); the LU answer was used.
+    Fallback(IterFailure),
+    /// LU, as asked.
+    Lu,
+    /// Nothing to solve (no trade: the re-export system is skipped).
+    Trivial,
+}
+
+/// How [`solve_origin_with`] solved its two systems.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SolveReport {
+    /// `(I - A)^T y = e_t` (the shares).
+    pub shares: SolvedBy,
+    /// The `2n` re-export system.
+    pub re_export: SolvedBy,
+}
+
+/// Solves `M x = rhs` for a compressed-column `M` (rows strictly increasing
+/// within each column) by `options.method`: with [`Method::Auto`], the
+/// iterative solver first, accepted only on its recomputed residual test
+/// `||rhs - M x||_inf <= tol ||rhs||_inf`, and faer's sparse LU when it gives
+/// up (not converged within `max_iter`, stagnation, breakdown).
+pub fn solve_system(
+    n: usize,
+    col_ptr: &[usize],
+    row_idx: &[usize],
+    values: &[f64],
+    rhs: &[f64],
+    options: &SolveOptions,
+) -> Result<(Vec<f64>, SolvedBy), NetworkError> {
+    let failure = match options.method {
+        Method::Lu => None,
+        Method::Auto => match bicgstab(Csc { n, col_ptr, row_idx, values }, rhs, &options.iter) {
+            Ok((x, stats)) => return Ok((x, SolvedBy::Iterative(stats))),
+            Err(f) => Some(f),
+        },
+    };
+    let x = factor(n, col_ptr, row_idx, values)?.solve(rhs);
+    Ok((x, failure.map_or(SolvedBy::Lu, SolvedBy::Fallback)))
+}
+
 /// Traces the origin of node `target`'s supply: one transposed sparse solve
 /// for the shares, a second (size `2n`) for the re-exported share. See the
-/// module docs for the model.
+/// module docs for the model. Solves with [`Method::Auto`]; see
+/// [`solve_origin_with`].
 pub fn solve_origin(network: &Network, target: usize) -> Result<Solution, NetworkError> {
+    solve_origin_with(network, target, &SolveOptions::default()).map(|(s, _)| s)
+}
+
+/// [`solve_origin`] with an explicit solver choice, reporting how each
+/// system was solved.
+pub fn solve_origin_with(
+    network: &Network,
+    target: usize,
+    options: &SolveOptions,
+) -> Result<(Solution, SolveReport), NetworkError> {
     if target >= network.nodes.len() {
         return Err(NetworkError::Index { what: format!("target {target}") });
     }
     let sys = build_system(network)?;
-    let lu = factor(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values)?;
     let mut e = vec![0.0; sys.n];
     e[target] = 1.0;
-    let y = lu.solve(&e);
+    let (y, by_shares) = solve_system(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values, &e, options)?;
     let mut shares = vec![0.0; network.countries];
     let (mut zero, mut domestic, mut untraced) = (0.0, 0.0, 0.0);
     for v in 0..sys.n {
@@ -480,8 +555,8 @@ pub fn solve_origin(network: &Network, target: usize) -> Result<Solution, Networ
             NodeKind::Origin | NodeKind::Made => {}
         }
     }
-    let re_exported = re_exported_share(network, &sys, target)?;
-    Ok(Solution {
+    let (re_exported, by_re_export) = re_exported_share(network, &sys, target, options)?;
+    let sol = Solution {
         shares,
         throughput: y,
         kind: sys.kind,
@@ -489,17 +564,23 @@ pub fn solve_origin(network: &Network, target: usize) -> Result<Solution, Networ
         assumed_domestic_share: domestic,
         untraced_loop_share: untraced,
         re_exported_share: re_exported,
-    })
+    };
+    Ok((sol, SolveReport { shares: by_shares, re_export: by_re_export }))
 }
 
 /// `1 - f_t` from the `2n` system of the module docs, solved transposed:
 /// `K^T z = e_t`, `f_t = z . [beta; beta]`. Unknowns `0..n` are `f`,
 /// `n..2n` are `g`. Row `v` of `K`: `f_v - A_prod f - A_trade g`; row
 /// `n + v`: `g_v - A_prod f`. Column `c` of `K^T` is row `c` of `K`.
-fn re_exported_share(network: &Network, sys: &System, target: usize) -> Result<f64, NetworkError> {
+fn re_exported_share(
+    network: &Network,
+    sys: &System,
+    target: usize,
+    options: &SolveOptions,
+) -> Result<(f64, SolvedBy), NetworkError> {
     let n = sys.n;
     if sys.in_from.is_empty() {
-        return Ok(0.0);
+        return Ok((0.0, SolvedBy::Trivial));
     }
     let mut col_ptr = Vec::with_capacity(2 * n + 1);
     let mut row_idx = Vec::with_capacity(2 * (sys.in_from.len() + 2 * n));
@@ -528,12 +609,11 @@ fn re_exported_share(network: &Network, sys: &System, target: usize) -> Result<f
         push_sorted_column(&mut col, &mut row_idx, &mut values);
         col_ptr.push(row_idx.len());
     }
-    let lu = factor(2 * n, &col_ptr, &row_idx, &values)?;
     let mut e = vec![0.0; 2 * n];
     e[target] = 1.0;
-    let z = lu.solve(&e);
+    let (z, by) = solve_system(2 * n, &col_ptr, &row_idx, &values, &e, options)?;
     let clean: f64 = (0..n).map(|v| (z[v] + z[n + v]) * sys.beta[v]).sum();
-    Ok((1.0 - clean).clamp(0.0, 1.0))
+    Ok(((1.0 - clean).clamp(0.0, 1.0), by))
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,390 @@
+//! Iterative solver for the origin systems (see [`crate::origin`]): BiCGSTAB,
+//! right-preconditioned with one forward Gauss-Seidel sweep, over a square
+//! matrix in compressed columns.
+//!
+//! # Why it works here
+//!
+//! The origin matrices are `M = (I - A)^T` with `A >= 0` and every row of `A`
+//! summing to at most 1 (supply shares), and every node reaching a source
+//! (untraced loops are grounded), so `M` is a nonsingular M-matrix: the
+//! Gauss-Seidel splitting is regular and converges on its own, and as a
+//! preconditioner it removes most of the "local" part of the spectrum.
+//! BiCGSTAB then needs tens of iterations where the network's re-export
+//! loops are short-lived, with no fill-in whatever the degree of hub
+//! countries. Where a re-export fraction is close to 1 (material circulates
+//! almost forever) the system is nearly singular and convergence is slow;
+//! the caller then falls back to a direct LU (see [`crate::origin`]).
+//!
+//! # Stopping rule
+//!
+//! The iteration's recursively updated residual only *proposes* stopping:
+//! the answer is accepted only when the true residual, recomputed from
+//! scratch as `b - M x`, satisfies `||b - M x||_inf <= tol ||b||_inf`.
+//! Otherwise the iteration restarts from the true residual. It gives up
+//! (and the caller falls back) after `max_iter` iterations, when the best
+//! residual has not improved for `stagnation` iterations, on a breakdown
+//! (a zero denominator), or on a non-finite value.
+//!
+//! # Determinism
+//!
+//! Everything is sequential, in a fixed order: the same input gives the same
+//! bits on any machine with IEEE doubles, whatever the thread count.
+
+use std::fmt;
+
+/// A square matrix in compressed columns; rows strictly increasing within
+/// each column.
+#[derive(Clone, Copy, Debug)]
+pub struct Csc<'a> {
+    pub n: usize,
+    pub col_ptr: &'a [usize],
+    pub row_idx: &'a [usize],
+    pub values: &'a [f64],
+}
+
+/// Settings for [`bicgstab`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IterOptions {
+    /// Aim: stop when `||b - M x||_inf <= tol * ||b||_inf` (recomputed).
+    pub tol: f64,
+    /// Requirement: when the iteration gives up (see below) before `tol`,
+    /// the best iterate whose recomputed residual met `accept * ||b||_inf`
+    /// is still accepted; with none, the caller falls back. `accept >= tol`.
+    pub accept: f64,
+    /// Give up after this many iterations (two products with `M` each).
+    pub max_iter: usize,
+    /// Give up when the best residual has not improved for this many
+    /// iterations.
+    pub stagnation: usize,
+}
+
+impl Default for IterOptions {
+    fn default() -> Self {
+        IterOptions { tol: 1e-14, accept: 1e-12, max_iter: 300, stagnation: 30 }
+    }
+}
+
+/// How a converged solve went.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IterStats {
+    pub iterations: usize,
+    /// Products with `M` (including the residual checks).
+    pub matvecs: usize,
+    /// Final true relative residual `||b - M x||_inf / ||b||_inf`.
+    pub residual: f64,
+}
+
+/// Why [`bicgstab`] gave up.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IterFailure {
+    /// The matrix has a zero (or missing) diagonal entry, or is malformed.
+    Unsuitable(String),
+    /// `max_iter` reached.
+    NotConverged { iterations: usize, residual: f64 },
+    /// No improvement of the best residual for `stagnation` iterations.
+    Stagnated { iterations: usize, residual: f64 },
+    /// A zero denominator or a non-finite value.
+    Breakdown { iterations: usize, what: &'static str },
+}
+
+impl fmt::Display for IterFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IterFailure::Unsuitable(w) => write!(f, "unsuitable matrix: {w}"),
+            IterFailure::NotConverged { iterations, residual } => {
+                write!(f, "not converged after {iterations} iterations (residual {residual:.2e})")
+            }
+            IterFailure::Stagnated { iterations, residual } => {
+                write!(f, "stagnated at iteration {iterations} (residual {residual:.2e})")
+            }
+            IterFailure::Breakdown { iterations, what } => write!(f, "breakdown at iteration {iterations}: {what}"),
+        }
+    }
+}
+
+/// `M = D + L + U` split for the preconditioned products: the inverse
+/// diagonal, and the strictly lower and strictly upper parts in compressed
+/// columns with 32-bit row indices (less memory traffic per sweep).
+struct Split {
+    n: usize,
+    inv_diag: Vec<f64>,
+    lo_ptr: Vec<usize>,
+    lo_idx: Vec<u32>,
+    lo_val: Vec<f64>,
+    up_ptr: Vec<usize>,
+    up_idx: Vec<u32>,
+    up_val: Vec<f64>,
+}
+
+impl Split {
+    /// Solves `(D + L) z = r` by forward substitution by columns,
+    /// overwriting `r` with `z`.
+    fn forward_gs(&self, r: &mut [f64]) {
+        for j in 0..self.n {
+            let zj = r[j] * self.inv_diag[j];
+            r[j] = zj;
+            if zj == 0.0 {
+                continue;
+            }
+            let (a, b) = (self.lo_ptr[j], self.lo_ptr[j + 1]);
+            for (&i, &v) in self.lo_idx[a..b].iter().zip(&self.lo_val[a..b]) {
+                r[i as usize] -= v * zj;
+            }
+        }
+    }
+
+    /// `out = s + U w`: with `w = (D + L)^{-1} s` this is `M w` (Eisenstat:
+    /// `M = (D + L) + U`), at the cost of the upper part only.
+    fn plus_upper(&self, s: &[f64], w: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(s);
+        for (j, &wj) in w.iter().enumerate() {
+            if wj == 0.0 {
+                continue;
+            }
+            let (a, b) = (self.up_ptr[j], self.up_ptr[j + 1]);
+            for (&i, &v) in self.up_idx[a..b].iter().zip(&self.up_val[a..b]) {
+                out[i as usize] += v * wj;
+            }
+        }
+    }
+}
+
+impl<'a> Csc<'a> {
+    fn split(&self) -> Result<Split, IterFailure> {
+        let n = self.n;
+        if self.col_ptr.len() != n + 1
+            || self.col_ptr[n] != self.row_idx.len()
+            || self.row_idx.len() != self.values.len()
+        {
+            return Err(IterFailure::Unsuitable("inconsistent lengths".into()));
+        }
+        if u32::try_from(n).is_err() {
+            return Err(IterFailure::Unsuitable("more than 2^32 rows".into()));
+        }
+        let nnz = self.values.len();
+        let mut sp = Split {
+            n,
+            inv_diag: Vec::with_capacity(n),
+            lo_ptr: Vec::with_capacity(n + 1),
+            lo_idx: Vec::with_capacity(nnz / 2),
+            lo_val: Vec::with_capacity(nnz / 2),
+            up_ptr: Vec::with_capacity(n + 1),
+            up_idx: Vec::with_capacity(nnz / 2),
+            up_val: Vec::with_capacity(nnz / 2),
+        };
+        sp.lo_ptr.push(0);
+        sp.up_ptr.push(0);
+        for j in 0..n {
+            let (a, b) = (self.col_ptr[j], self.col_ptr[j + 1]);
+            if a > b || b > nnz {
+                return Err(IterFailure::Unsuitable(format!("column {j} pointers")));
+            }
+            let mut d = None;
+            let mut prev = None;
+            for (&i, &v) in self.row_idx[a..b].iter().zip(&self.values[a..b]) {
+                if i >= n || prev.is_some_and(|p| p >= i) {
+                    return Err(IterFailure::Unsuitable(format!("column {j} rows")));
+                }
+                prev = Some(i);
+                if i < j {
+                    sp.up_idx.push(i as u32);
+                    sp.up_val.push(v);
+                } else if i > j {
+                    sp.lo_idx.push(i as u32);
+                    sp.lo_val.push(v);
+                } else {
+                    d = Some(v);
+                }
+            }
+            match d {
+                Some(v) if v != 0.0 && v.is_finite() => sp.inv_diag.push(1.0 / v),
+                _ => return Err(IterFailure::Unsuitable(format!("zero diagonal at {j}"))),
+            }
+            sp.lo_ptr.push(sp.lo_idx.len());
+            sp.up_ptr.push(sp.up_idx.len());
+        }
+        Ok(sp)
+    }
+
+    /// `out = M x` (column scatter, fixed order).
+    pub fn mul(&self, x: &[f64], out: &mut [f64]) {
+        out.fill(0.0);
+        for (j, &xj) in x.iter().enumerate() {
+            if xj == 0.0 {
+                continue;
+            }
+            let (a, b) = (self.col_ptr[j], self.col_ptr[j + 1]);
+            for (&i, &v) in self.row_idx[a..b].iter().zip(&self.values[a..b]) {
+                out[i] += v * xj;
+            }
+        }
+    }
+
+    /// `||b - M x||_inf`, computed from scratch with the matrix as given;
+    /// `scratch` (length n) receives `M x`.
+    pub fn residual_inf(&self, b: &[f64], x: &[f64], scratch: &mut [f64]) -> f64 {
+        self.mul(x, scratch);
+        b.iter().zip(scratch.iter()).map(|(bi, mi)| (bi - mi).abs()).fold(0.0, f64::max)
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn norm_inf(a: &[f64]) -> f64 {
+    a.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+/// Solves `M x = b` by BiCGSTAB, right-preconditioned with a forward
+/// Gauss-Seidel sweep, from `x = 0`. See the module docs for the stopping
+/// rule and the reasons it gives up.
+pub fn bicgstab(m: Csc<'_>, b: &[f64], opts: &IterOptions) -> Result<(Vec<f64>, IterStats), IterFailure> {
+    let mut matvecs = 0usize;
+    let mut kept = None;
+    let out = bicgstab_inner(m, b, opts, &mut matvecs, &mut kept);
+    match (out, kept) {
+        (Err(IterFailure::Unsuitable(w)), _) => Err(IterFailure::Unsuitable(w)),
+        (Err(_), Some((x, res, it))) => {
+            let bnorm = norm_inf(b);
+            Ok((x, IterStats { iterations: it, matvecs, residual: res / bnorm }))
+        }
+        (out, _) => out,
+    }
+}
+
+/// The iteration proper; `kept` receives the best verified iterate that
+/// meets `accept` (used when this gives up).
+#[allow(clippy::type_complexity)]
+fn bicgstab_inner(
+    m: Csc<'_>,
+    b: &[f64],
+    opts: &IterOptions,
+    matvecs: &mut usize,
+    kept: &mut Option<(Vec<f64>, f64, usize)>,
+) -> Result<(Vec<f64>, IterStats), IterFailure> {
+    let sp = m.split()?;
+    let n = m.n;
+    if b.len() != n {
+        return Err(IterFailure::Unsuitable("right-hand side length".into()));
+    }
+    let bnorm = norm_inf(b);
+    let mut x = vec![0.0; n];
+    if bnorm == 0.0 {
+        return Ok((x, IterStats { iterations: 0, matvecs: *matvecs, residual: 0.0 }));
+    }
+    if !bnorm.is_finite() {
+        return Err(IterFailure::Breakdown { iterations: 0, what: "non-finite right-hand side" });
+    }
+    let target = opts.tol * bnorm;
+    let acceptable = opts.accept.max(opts.tol) * bnorm;
+    let mut r = b.to_vec();
+    let mut rhat = r.clone();
+    let mut p = vec![0.0; n];
+    let mut v = vec![0.0; n];
+    let mut phat = vec![0.0; n];
+    let mut shat = vec![0.0; n];
+    let mut t = vec![0.0; n];
+    let mut scratch = vec![0.0; n];
+    let (mut rho, mut alpha, mut omega) = (1.0f64, 1.0f64, 1.0f64);
+    let mut best = bnorm;
+    let mut best_at = 0usize;
+
+    // Accept x if its true residual passes; otherwise restart from it.
+    // Returns Some(true residual) when accepted.
+    macro_rules! verify {
+        ($it:expr) => {{
+            *matvecs += 1;
+            let res = m.residual_inf(b, &x, &mut scratch);
+            if res <= target {
+                return Ok((x, IterStats { iterations: $it, matvecs: *matvecs, residual: res / bnorm }));
+            }
+            if res <= acceptable && kept.as_ref().is_none_or(|k| res < k.1) {
+                *kept = Some((x.clone(), res, $it));
+            }
+            // Restart from the true residual.
+            for i in 0..n {
+                r[i] = b[i] - scratch[i];
+            }
+            rhat.copy_from_slice(&r);
+            p.fill(0.0);
+            v.fill(0.0);
+            rho = 1.0;
+            alpha = 1.0;
+            omega = 1.0;
+            res
+        }};
+    }
+
+    for it in 1..=opts.max_iter {
+        let rho_new = dot(&rhat, &r);
+        if rho_new == 0.0 || !rho_new.is_finite() {
+            return Err(IterFailure::Breakdown { iterations: it, what: "rho" });
+        }
+        let beta = (rho_new / rho) * (alpha / omega);
+        rho = rho_new;
+        for i in 0..n {
+            p[i] = r[i] + beta * (p[i] - omega * v[i]);
+        }
+        phat.copy_from_slice(&p);
+        sp.forward_gs(&mut phat);
+        sp.plus_upper(&p, &phat, &mut v);
+        *matvecs += 1;
+        let rv = dot(&rhat, &v);
+        if rv == 0.0 || !rv.is_finite() {
+            return Err(IterFailure::Breakdown { iterations: it, what: "rhat.v" });
+        }
+        alpha = rho / rv;
+        // s overwrites r.
+        for i in 0..n {
+            r[i] -= alpha * v[i];
+        }
+        if norm_inf(&r) <= target {
+            for i in 0..n {
+                x[i] += alpha * phat[i];
+            }
+            let res = verify!(it);
+            if res < best {
+                best = res;
+                best_at = it;
+            }
+            continue;
+        }
+        shat.copy_from_slice(&r);
+        sp.forward_gs(&mut shat);
+        sp.plus_upper(&r, &shat, &mut t);
+        *matvecs += 1;
+        let tt = dot(&t, &t);
+        if tt == 0.0 || !tt.is_finite() {
+            return Err(IterFailure::Breakdown { iterations: it, what: "t.t" });
+        }
+        omega = dot(&t, &r) / tt;
+        if omega == 0.0 || !omega.is_finite() {
+            return Err(IterFailure::Breakdown { iterations: it, what: "omega" });
+        }
+        for i in 0..n {
+            x[i] += alpha * phat[i] + omega * shat[i];
+            r[i] -= omega * t[i];
+        }
+        let rn = norm_inf(&r);
+        if !rn.is_finite() {
+            return Err(IterFailure::Breakdown { iterations: it, what: "non-finite residual" });
+        }
+        let rn = if rn <= target { verify!(it) } else { rn };
+        if rn < best {
+            best = rn;
+            best_at = it;
+        } else if it - best_at >= opts.stagnation {
+            return Err(IterFailure::Stagnated { iterations: it, residual: best / bnorm });
+        }
+    }
+    *matvecs += 1;
+    let res = m.residual_inf(b, &x, &mut scratch);
+    if res <= target {
+        return Ok((x, IterStats { iterations: opts.max_iter, matvecs: *matvecs, residual: res / bnorm }));
+    }
+    if res <= acceptable && kept.as_ref().is_none_or(|k| res < k.1) {
+        *kept = Some((x, res, opts.max_iter));
+    }
+    Err(IterFailure::NotConverged { iterations: opts.max_iter, residual: res / bnorm })
+}
