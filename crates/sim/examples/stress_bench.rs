@@ -288,4 +288,15 @@ fn main() {
     println!("rust_mc_s {dt:.4}");
     println!("rust_mc_updates_per_s {:.4e}", (n * h * m.runs_done) as f64 / dt);
     println!("rust_mc_mean_total_shortfall {mean_total:.6}");
+    // The same Monte Carlo on one thread: the per-core rate, and a check
+    // that the result is the same bits whatever the thread count.
+    if rayon::current_num_threads() > 1 {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let t0 = Instant::now();
+        let m1 = pool.install(|| monte_carlo(&net, &sc, &groups, &|_, _| {}, &cancel).unwrap());
+        let dt = t0.elapsed().as_secs_f64();
+        println!("rust_mc1_s {dt:.4}");
+        println!("rust_mc1_updates_per_s {:.4e}", (n * h * m1.runs_done) as f64 / dt);
+        println!("rust_mc_same_bits_1_and_{}_threads {}", rayon::current_num_threads(), if m1 == m { "yes" } else { "NO" });
+    }
 }

@@ -1,0 +1,30 @@
+"""Reads the `key value` lines of stress_bench and stress_numpy.py on stdin
+and prints the rates, ratios and whether the targets are met. Exit status 1
+if the two implementations disagree."""
+
+import sys
+
+v = dict(line.split(None, 1) for line in sys.stdin.read().splitlines() if " " in line)
+v = {k: s.strip() for k, s in v.items()}
+f = lambda k: float(v[k])
+rs, ns = f("rust_single_updates_per_s"), f("numpy_single_updates_per_s")
+rm, nm = f("rust_mc_updates_per_s"), f("numpy_mc_updates_per_s")
+th = v["rust_mc_threads"]
+print()
+print("node-period updates per second")
+print(f"  single run, 1 thread:    ours {rs:.3e}   numpy {ns:.3e}   ratio {rs / ns:.1f}x")
+if "rust_mc1_updates_per_s" in v:
+    r1 = f("rust_mc1_updates_per_s")
+    print(f"  Monte Carlo, 1 core:     ours {r1:.3e} (1 thread)   numpy {nm:.3e} "
+          f"({v['numpy_mc_runs']} runs batched, 1 process)   ratio {r1 / nm:.1f}x")
+    print(f"  Monte Carlo, {th} threads: ours {rm:.3e} (same bits as 1 thread: {v.get('rust_mc_same_bits_1_and_' + th + '_threads', '?')})")
+else:
+    print(f"  Monte Carlo, {th} thread:  ours {rm:.3e}   numpy {nm:.3e}   ratio {rm / nm:.1f}x")
+agree = v["agree"] == "yes"
+print(f"outputs agree (cumulative shortfall per node, 1e-9 relative): {v['agree']} "
+      f"(largest relative difference: single run {v['single_max_rel_diff']}, Monte Carlo {v['mc_max_rel_diff']})")
+print(f"target >= 20x numpy (single run, 1 thread each): {'met' if rs / ns >= 20 else 'NOT met'} ({rs / ns:.1f}x)")
+best = max(rs, rm)
+print(f"target >= 5e7 updates/s on 2 cores: {'met' if best >= 5e7 else 'NOT met'} "
+      f"(best of single run {rs:.2e} and Monte Carlo on {th} threads {rm:.2e})")
+sys.exit(0 if agree else 1)
