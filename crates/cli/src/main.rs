@@ -9,6 +9,7 @@ mod crit_cmds;
 mod stress_cmds;
 mod table;
 mod trade_cmds;
+mod tts_cmds;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -85,6 +86,15 @@ enum Command {
     /// Example: lodestone stress examples/scenarios/rare-earth-export-ban.toml
     /// Monte Carlo: lodestone stress examples/scenarios/monte-carlo-critical-minerals.toml --runs 10000 --seed 7
     Stress(stress_cmds::StressArgs),
+    /// Time to survive (Simchi-Levi et al. 2015): for each producer node
+    /// removed, the longest time the rest of the network, with its stocks
+    /// and spare capacity, keeps meeting all demand (one linear program per
+    /// node); nodes whose TTS is below their time to recover (TTR) are the
+    /// exposure hot spots. Sorted by TTS, lowest first.
+    ///
+    /// Method: docs/scenarios.md ("Time to survive").
+    /// Example: lodestone tts --commodity rare_earths --ttr 12 --stock-months 3
+    Tts(tts_cmds::TtsArgs),
     /// Validate, export, document or rebuild datasets.
     #[command(subcommand)]
     Dataset(DatasetCommand),
@@ -253,6 +263,7 @@ fn main() -> ExitCode {
         Command::Imports(a) => trade_cmds::imports(cli.dataset.as_deref(), &a),
         Command::Criticality(a) => crit_cmds::criticality(cli.dataset.as_deref(), &a),
         Command::Stress(a) => stress_cmds::stress(cli.dataset.as_deref(), &a),
+        Command::Tts(a) => tts_cmds::tts(cli.dataset.as_deref(), &a),
         Command::Origin(a) => trade_cmds::origin(cli.dataset.as_deref(), &a),
         Command::Crosscheck(a) => trade_cmds::crosscheck(cli.dataset.as_deref(), &a),
         Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),
