@@ -184,31 +184,49 @@ pub struct SimResult {
     pub series: Option<Series>,
 }
 
+/// Per-node working state, one record per node (128 bytes: two cache lines),
+/// so that the node loop walks one array instead of fifteen.
+#[derive(Clone, Copy, Debug, Default)]
+struct Hot {
+    /// Target output at the start of a period; spare capacity once the node
+    /// has been processed.
+    target: f64,
+    /// Rerouting orders to produce this period (placed last period).
+    extra: f64,
+    /// Capacity, final demand and spare-capacity multiplier after effects.
+    cap: f64,
+    fin: f64,
+    spare_mult: f64,
+    production: f64,
+    stock0: f64,
+    /// Shortfall threshold: 1e-9 x normal final demand.
+    tol: f64,
+    stock: f64,
+    /// Rerouted volume arriving this period.
+    rr: f64,
+    req: f64,
+    req_prev: f64,
+    cum_short: f64,
+    cum_demand: f64,
+    short_run: u32,
+    first: u32,
+    last: u32,
+}
+
 /// Reusable working arrays for one run (one per worker thread in Monte Carlo).
 #[derive(Clone, Debug)]
 pub struct Workspace {
-    stock: Vec<f64>,
+    hot: Vec<Hot>,
     arr_cur: Vec<f64>,
     arr_next: Vec<f64>,
-    rr_cur: Vec<f64>,
-    rr_next: Vec<f64>,
-    req: Vec<f64>,
-    req_prev: Vec<f64>,
-    extra: Vec<f64>,
-    extra_next: Vec<f64>,
-    short_run: Vec<u32>,
     ratio: Vec<f64>,
-    /// Target output, then (after a node is processed) its spare capacity.
-    target: Vec<f64>,
     recipe_need: Vec<f64>,
     cap_mult: Vec<f64>,
     dem_mult: Vec<f64>,
     spare_mult: Vec<f64>,
     edge_mult: Vec<f64>,
-    /// Products of the base arrays and the multipliers, recomputed only in
-    /// periods where some effect's intensity changed.
-    cap_eff: Vec<f64>,
-    fin_eff: Vec<f64>,
+    /// Edge flows after effects, recomputed only for the edges effects touch
+    /// in periods where some effect's intensity changed.
     flow_eff: Vec<f64>,
     /// Each effect's intensity in the previous period (NaN: none yet).
     intensities: Vec<f64>,
@@ -217,6 +235,7 @@ pub struct Workspace {
     /// importer, is in the group.
     node_pri: Vec<bool>,
     edge_pri: Vec<bool>,
+    /// Cumulative shortfall per node after a run.
     pub cum_short: Vec<f64>,
     cum_demand: Vec<f64>,
     first_short: Vec<u32>,
@@ -231,25 +250,15 @@ impl Workspace {
         let m = net.edge_flow.len();
         let z = vec![0.0; n];
         Workspace {
-            stock: z.clone(),
+            hot: vec![Hot::default(); n],
             arr_cur: z.clone(),
             arr_next: z.clone(),
-            rr_cur: z.clone(),
-            rr_next: z.clone(),
-            req: z.clone(),
-            req_prev: z.clone(),
-            extra: z.clone(),
-            extra_next: z.clone(),
-            short_run: vec![0; n],
             ratio: z.clone(),
-            target: z.clone(),
             recipe_need: z.clone(),
             cap_mult: vec![1.0; n],
             dem_mult: vec![1.0; n],
             spare_mult: vec![1.0; n],
             edge_mult: vec![1.0; m],
-            cap_eff: z.clone(),
-            fin_eff: z.clone(),
             flow_eff: vec![0.0; m],
             intensities: vec![],
             in_group: vec![false; net.countries.len()],
@@ -405,22 +414,21 @@ pub fn run_periods(
     let pol = &c.policy;
 
     // Reset the workspace.
-    ws.stock.copy_from_slice(&net.stock);
+    for i in 0..n {
+        ws.hot[i] = Hot {
+            production: net.production[i],
+            stock0: net.stock[i],
+            stock: net.stock[i],
+            tol: 1e-9 * net.final_demand[i].max(1e-300),
+            first: NONE,
+            last: NONE,
+            ..Hot::default()
+        };
+    }
     ws.arr_cur.fill(0.0);
     for e in 0..m {
         ws.arr_cur[net.edge_to[e] as usize] += net.edge_flow[e];
     }
-    ws.rr_cur.fill(0.0);
-    ws.rr_next.fill(0.0);
-    ws.req.fill(0.0);
-    ws.req_prev.fill(0.0);
-    ws.extra.fill(0.0);
-    ws.extra_next.fill(0.0);
-    ws.short_run.fill(0);
-    ws.cum_short.fill(0.0);
-    ws.cum_demand.fill(0.0);
-    ws.first_short.fill(NONE);
-    ws.last_short.fill(NONE);
     ws.cap_mult.fill(1.0);
     ws.dem_mult.fill(1.0);
     ws.spare_mult.fill(1.0);
@@ -449,9 +457,7 @@ pub fn run_periods(
 
     // The network, as slices.
     let capacity = &net.capacity[..n];
-    let production = &net.production[..n];
     let final_demand = &net.final_demand[..n];
-    let stock0 = &net.stock[..n];
     let edge_flow = &net.edge_flow[..m];
     let edge_to = &net.edge_to[..m];
     let out_start = &net.out_start[..n + 1];
@@ -488,8 +494,10 @@ pub fn run_periods(
             }
             if t == 0 {
                 for i in 0..n {
-                    ws.cap_eff[i] = capacity[i] * ws.cap_mult[i];
-                    ws.fin_eff[i] = final_demand[i] * ws.dem_mult[i];
+                    let hn = &mut ws.hot[i];
+                    hn.cap = capacity[i] * ws.cap_mult[i];
+                    hn.fin = final_demand[i] * ws.dem_mult[i];
+                    hn.spare_mult = ws.spare_mult[i];
                 }
                 for e in 0..m {
                     ws.flow_eff[e] = edge_flow[e] * ws.edge_mult[e];
@@ -502,83 +510,36 @@ pub fn run_periods(
             }
         }
 
-        let Workspace {
-            stock,
-            arr_cur,
-            arr_next,
-            rr_cur,
-            rr_next,
-            req,
-            req_prev,
-            extra,
-            extra_next,
-            short_run,
-            ratio,
-            target,
-            recipe_need,
-            spare_mult,
-            cap_eff,
-            fin_eff,
-            flow_eff,
-            node_pri,
-            edge_pri,
-            cum_short,
-            cum_demand,
-            first_short,
-            last_short,
-            ..
-        } = ws;
-        let (stock, arr_cur, arr_next, rr_cur, rr_next) =
-            (&mut stock[..n], &arr_cur[..n], &mut arr_next[..n], &rr_cur[..n], &mut rr_next[..n]);
-        let (req, req_prev, extra, extra_next) = (&mut req[..n], &mut req_prev[..n], &extra[..n], &mut extra_next[..n]);
-        let (short_run, ratio, target, recipe_need) =
-            (&mut short_run[..n], &mut ratio[..n], &mut target[..n], &mut recipe_need[..n]);
-        let (spare_mult, cap_eff, fin_eff, flow_eff) = (&spare_mult[..n], &cap_eff[..n], &fin_eff[..n], &flow_eff[..m]);
-        let (node_pri, edge_pri) = (&node_pri[..n], &edge_pri[..m]);
-        let (cum_short, cum_demand, first_short, last_short) =
-            (&mut cum_short[..n], &mut cum_demand[..n], &mut first_short[..n], &mut last_short[..n]);
+        let Workspace { hot, arr_cur, arr_next, ratio, recipe_need, flow_eff, node_pri, edge_pri, .. } = ws;
+        let (hot, arr_cur, arr_next, ratio) = (&mut hot[..n], &arr_cur[..n], &mut arr_next[..n], &mut ratio[..n]);
+        let (flow_eff, node_pri, edge_pri) = (&flow_eff[..m], &node_pri[..n], &edge_pri[..m]);
 
         // 2. Targets and recipe needs.
         if has_recipes {
             recipe_need.fill(0.0);
             for o in 0..n {
-                let tg = cap_eff[o].min(production[o] + extra[o]);
-                target[o] = tg;
+                let hn = &mut hot[o];
+                let tg = hn.cap.min(hn.production + hn.extra);
+                hn.target = tg;
                 for l in rin_start[o] as usize..rin_start[o + 1] as usize {
                     recipe_need[rin_node[l] as usize] += tg * rin_qty[l];
                 }
             }
         } else {
-            for i in 0..n {
-                target[i] = cap_eff[i].min(production[i] + extra[i]);
+            for hn in hot.iter_mut() {
+                hn.target = hn.cap.min(hn.production + hn.extra);
             }
         }
+        let recipe_need = &recipe_need[..n];
         arr_next.fill(0.0);
-        rr_next.fill(0.0);
         // 3. Commodity-stages in order. Each stage's nodes are one id range
-        // `ka..kb`; the per-node arrays are cut to it once, so the loop
-        // indexes them without bounds checks.
+        // `ka..kb`.
         for k in 0..net.keys.len() {
             let (ka, kb) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
             let len = kb - ka;
-            let k_target = &mut target[ka..kb];
+            let k_hot = &mut hot[ka..kb];
             let k_arr_cur = &arr_cur[ka..ka + len];
-            let k_fin = &fin_eff[ka..ka + len];
             let k_rn = &recipe_need[ka..ka + len];
-            let k_extra = &extra[ka..ka + len];
-            let k_stock = &mut stock[ka..ka + len];
-            let k_stock0 = &stock0[ka..ka + len];
-            let k_fd = &final_demand[ka..ka + len];
-            let k_rr_cur = &rr_cur[ka..ka + len];
-            let k_short_run = &mut short_run[ka..ka + len];
-            let k_req = &mut req[ka..ka + len];
-            let k_req_prev = &mut req_prev[ka..ka + len];
-            let k_cap = &cap_eff[ka..ka + len];
-            let k_spare_mult = &spare_mult[ka..ka + len];
-            let k_cum_short = &mut cum_short[ka..ka + len];
-            let k_cum_demand = &mut cum_demand[ka..ka + len];
-            let k_first = &mut first_short[ka..ka + len];
-            let k_last = &mut last_short[ka..ka + len];
             let k_out = &out_start[ka..ka + len + 1];
             let k_rin = &rin_start[ka..ka + len + 1];
             let k_node_pri = &node_pri[ka..ka + len];
@@ -586,9 +547,8 @@ pub fn run_periods(
             // Sums for rerouting: last period's requests, this period's
             // requests and spare capacity (in node order).
             let (mut req_sum, mut rs, mut ss) = (0.0, 0.0, 0.0);
-            for j in 0..len {
-                let i = ka + j;
-                let tg = k_target[j];
+            for (j, hn) in k_hot.iter_mut().enumerate() {
+                let tg = hn.target;
                 let mut p = tg;
                 if has_recipes {
                     for l in k_rin[j] as usize..k_rin[j + 1] as usize {
@@ -597,10 +557,10 @@ pub fn run_periods(
                 }
                 let arrivals = k_arr_cur[j];
                 let s = p + arrivals;
-                let fin = k_fin[j];
+                let fin = hn.fin;
                 let need = fin + if has_recipes { k_rn[j] } else { 0.0 };
                 let (ea, eb) = (k_out[j] as usize, k_out[j + 1] as usize);
-                let rr_claim = k_extra[j];
+                let rr_claim = hn.extra;
                 let mut exported = 0.0;
                 let dom;
                 let f2;
@@ -659,37 +619,36 @@ pub fn run_periods(
                 let surplus = (s - dom - exported).max(0.0);
                 // Stock draw, then refill from surplus.
                 let gap = (need - dom).max(0.0);
-                let draw = if release && gap > 0.0 { gap.min(k_stock[j] * max_release) } else { 0.0 };
-                let st = k_stock[j] - draw;
-                let build = surplus.min((k_stock0[j] - st).max(0.0));
+                let draw = if release && gap > 0.0 { gap.min(hn.stock * max_release) } else { 0.0 };
+                let st = hn.stock - draw;
+                let build = surplus.min((hn.stock0 - st).max(0.0));
                 let st = st + build;
-                k_stock[j] = st;
+                hn.stock = st;
                 let delivered = dom + draw;
                 // (delivered = need, the common case, gives exactly 1.)
                 let rt = if delivered == need || need <= 0.0 { 1.0 } else { (delivered / need).min(1.0) };
-                ratio[i] = rt;
+                ratio[ka + j] = rt;
                 let short = fin * (1.0 - rt);
-                let tol = 1e-9 * k_fd[j].max(1e-300);
-                if short > tol {
-                    k_cum_short[j] += short;
-                    if k_first[j] == NONE {
-                        k_first[j] = t as u32;
+                if short > hn.tol {
+                    hn.cum_short += short;
+                    if hn.first == NONE {
+                        hn.first = t as u32;
                     }
-                    k_last[j] = t as u32;
+                    hn.last = t as u32;
                 }
-                k_cum_demand[j] += fin;
+                hn.cum_demand += fin;
                 // Rerouting request: the gap before stock, as it would be
                 // without rerouted arrivals.
-                let base_gap = (gap + (k_rr_cur[j] - surplus).max(0.0)).min(need);
-                let sr = if reroute && base_gap > 1e-9 * need { k_short_run[j] + 1 } else { 0 };
-                k_short_run[j] = sr;
+                let base_gap = (gap + (hn.rr - surplus).max(0.0)).min(need);
+                let sr = if reroute && base_gap > 1e-9 * need { hn.short_run + 1 } else { 0 };
+                hn.short_run = sr;
                 let sr = sr as usize;
                 let rq = if reroute && sr > lag { base_gap * ((sr - lag) as f64 / ramp).min(1.0) } else { 0.0 };
-                k_req[j] = rq;
-                req_sum += k_req_prev[j];
+                hn.req = rq;
+                req_sum += hn.req_prev;
                 rs += rq;
                 if let Some(sv) = series.as_deref_mut() {
-                    let x = t * n + i;
+                    let x = t * n + ka + j;
                     sv.production[x] = p;
                     sv.arrivals[x] = arrivals;
                     sv.stock_draw[x] = draw;
@@ -700,44 +659,57 @@ pub fn run_periods(
                     sv.demand[x] = fin;
                     sv.need[x] = need;
                     sv.stock[x] = st;
-                    sv.shortfall[x] = if short > tol { short } else { 0.0 };
+                    sv.shortfall[x] = if short > hn.tol { short } else { 0.0 };
                 }
                 // Spare capacity for rerouting, stored in `target` (no
                 // longer needed for this node). Orders are per period, so
                 // this period's rerouted output does not use up next
                 // period's spare.
-                let spare = ((k_cap[j] - (p - rr_claim).max(0.0)).max(0.0)) * k_spare_mult[j];
-                k_target[j] = spare;
+                let spare = ((hn.cap - (p - rr_claim).max(0.0)).max(0.0)) * hn.spare_mult;
+                hn.target = spare;
                 ss += spare;
             }
-            // Rerouted shipments to last period's requesters, pro rata, and
-            // this period's requests matched to spare capacity, pro rata.
+            // Rerouted shipments to last period's requesters, pro rata
+            // (they arrive next period), and this period's requests matched
+            // to spare capacity, pro rata (orders for next period). The
+            // node's own fields for this period were read above, so they
+            // are overwritten with next period's in place.
             debug_assert!(pool == 0.0 || req_sum > 0.0, "rerouted output without requests");
             let ship = pool > 0.0 && req_sum > 0.0;
             let v = rs.min(ss);
-            let k_extra_next = &mut extra_next[ka..ka + len];
             if ship || v > 0.0 || rs > 0.0 {
-                for j in 0..len {
-                    if ship {
-                        let x = pool * k_req_prev[j] / req_sum;
-                        arr_next[ka + j] += x;
-                        rr_next[ka + j] += x;
-                    }
-                    k_extra_next[j] = if v > 0.0 { v * k_target[j] / ss } else { 0.0 };
-                    k_req_prev[j] = k_req[j];
+                let k_arr_next = &mut arr_next[ka..ka + len];
+                for (j, hn) in k_hot.iter_mut().enumerate() {
+                    hn.rr = if ship {
+                        let x = pool * hn.req_prev / req_sum;
+                        k_arr_next[j] += x;
+                        // (0 + x: the rerouted-arrival accumulator starts at 0.)
+                        0.0 + x
+                    } else {
+                        0.0
+                    };
+                    hn.extra = if v > 0.0 { v * hn.target / ss } else { 0.0 };
+                    hn.req_prev = hn.req;
                 }
             } else {
                 // No requests this period (every req is 0) and nothing to
                 // ship: no orders for next period.
-                k_extra_next.fill(0.0);
-                k_req_prev.fill(0.0);
+                for hn in k_hot.iter_mut() {
+                    hn.rr = 0.0;
+                    hn.extra = 0.0;
+                    hn.req_prev = 0.0;
+                }
             }
         }
         std::mem::swap(&mut ws.arr_cur, &mut ws.arr_next);
-        std::mem::swap(&mut ws.rr_cur, &mut ws.rr_next);
-        std::mem::swap(&mut ws.extra, &mut ws.extra_next);
         done = t + 1;
         progress(done, h);
+    }
+    for (i, hn) in ws.hot.iter().enumerate() {
+        ws.cum_short[i] = hn.cum_short;
+        ws.cum_demand[i] = hn.cum_demand;
+        ws.first_short[i] = hn.first;
+        ws.last_short[i] = hn.last;
     }
     done
 }
@@ -747,13 +719,14 @@ pub fn run_periods(
 fn refresh(net: &Network, t: &Target, ws: &mut Workspace) {
     match t {
         Target::Capacity { nodes, .. } => {
-            nodes.iter().for_each(|&i| ws.cap_eff[i as usize] = net.capacity[i as usize] * ws.cap_mult[i as usize])
+            nodes.iter().for_each(|&i| ws.hot[i as usize].cap = net.capacity[i as usize] * ws.cap_mult[i as usize])
         }
         Target::Demand { nodes, .. } => {
-            nodes.iter().for_each(|&i| ws.fin_eff[i as usize] = net.final_demand[i as usize] * ws.dem_mult[i as usize])
+            nodes.iter().for_each(|&i| ws.hot[i as usize].fin = net.final_demand[i as usize] * ws.dem_mult[i as usize])
         }
-        Target::Edges { edges, .. } => {
-            edges.iter().for_each(|&e| ws.flow_eff[e as usize] = net.edge_flow[e as usize] * ws.edge_mult[e as usize])
+        Target::Edges { edges, nodes, .. } => {
+            edges.iter().for_each(|&e| ws.flow_eff[e as usize] = net.edge_flow[e as usize] * ws.edge_mult[e as usize]);
+            nodes.iter().for_each(|&i| ws.hot[i as usize].spare_mult = ws.spare_mult[i as usize]);
         }
     }
 }
