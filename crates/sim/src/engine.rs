@@ -499,8 +499,8 @@ pub fn run_periods(
                     hn.fin = final_demand[i] * ws.dem_mult[i];
                     hn.spare_mult = ws.spare_mult[i];
                 }
-                for e in 0..m {
-                    ws.flow_eff[e] = edge_flow[e] * ws.edge_mult[e];
+                for ((fe, &f), &x) in ws.flow_eff.iter_mut().zip(edge_flow).zip(&ws.edge_mult) {
+                    *fe = f * x;
                 }
             } else {
                 // Only what the effects touch can have changed.

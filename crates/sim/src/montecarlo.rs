@@ -205,14 +205,14 @@ pub fn monte_carlo(
                 cancelled = true;
                 break;
             };
-            for k in 0..nk {
+            for (k, agg) in key_agg.iter_mut().enumerate() {
                 let (a, b) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
                 let mut tot = 0.0;
                 for i in a..b {
                     node_agg[i].add(v[i]);
                     tot += v[i];
                 }
-                key_agg[k].add(tot);
+                agg.add(tot);
             }
             done += 1;
         }
