@@ -188,8 +188,7 @@ pub struct SimResult {
 /// so that the node loop walks one array instead of fifteen.
 #[derive(Clone, Copy, Debug, Default)]
 struct Hot {
-    /// Target output at the start of a period; spare capacity once the node
-    /// has been processed.
+    /// Spare capacity for rerouting, once the node has been processed.
     target: f64,
     /// Rerouting orders to produce this period (placed last period).
     extra: f64,
@@ -221,6 +220,8 @@ pub struct Workspace {
     arr_next: Vec<f64>,
     ratio: Vec<f64>,
     recipe_need: Vec<f64>,
+    /// Nodes with recipe inputs.
+    recipe_out: Vec<u32>,
     cap_mult: Vec<f64>,
     dem_mult: Vec<f64>,
     spare_mult: Vec<f64>,
@@ -255,6 +256,7 @@ impl Workspace {
             arr_next: z.clone(),
             ratio: z.clone(),
             recipe_need: z.clone(),
+            recipe_out: vec![],
             cap_mult: vec![1.0; n],
             dem_mult: vec![1.0; n],
             spare_mult: vec![1.0; n],
@@ -454,6 +456,8 @@ pub fn run_periods(
     let lag = pol.reroute_lag;
     let ramp = pol.reroute_ramp as f64;
     let has_recipes = !net.rin_node.is_empty();
+    ws.recipe_out.clear();
+    ws.recipe_out.extend((0..n as u32).filter(|&o| net.rin_start[o as usize] < net.rin_start[o as usize + 1]));
 
     // The network, as slices.
     let capacity = &net.capacity[..n];
@@ -510,24 +514,22 @@ pub fn run_periods(
             }
         }
 
-        let Workspace { hot, arr_cur, arr_next, ratio, recipe_need, flow_eff, node_pri, edge_pri, .. } = ws;
+        let Workspace { hot, arr_cur, arr_next, ratio, recipe_need, recipe_out, flow_eff, node_pri, edge_pri, .. } = ws;
         let (hot, arr_cur, arr_next, ratio) = (&mut hot[..n], &arr_cur[..n], &mut arr_next[..n], &mut ratio[..n]);
         let (flow_eff, node_pri, edge_pri) = (&flow_eff[..m], &node_pri[..n], &edge_pri[..m]);
 
-        // 2. Targets and recipe needs.
+        // 2. Recipe needs: what the target output of every node with
+        // recipe inputs draws on its inputs (targets are recomputed, the
+        // same way, in the node loop).
         if has_recipes {
             recipe_need.fill(0.0);
-            for o in 0..n {
-                let hn = &mut hot[o];
+            for &o in recipe_out.iter() {
+                let o = o as usize;
+                let hn = &hot[o];
                 let tg = hn.cap.min(hn.production + hn.extra);
-                hn.target = tg;
                 for l in rin_start[o] as usize..rin_start[o + 1] as usize {
                     recipe_need[rin_node[l] as usize] += tg * rin_qty[l];
                 }
-            }
-        } else {
-            for hn in hot.iter_mut() {
-                hn.target = hn.cap.min(hn.production + hn.extra);
             }
         }
         let recipe_need = &recipe_need[..n];
@@ -548,7 +550,7 @@ pub fn run_periods(
             // requests and spare capacity (in node order).
             let (mut req_sum, mut rs, mut ss) = (0.0, 0.0, 0.0);
             for (j, hn) in k_hot.iter_mut().enumerate() {
-                let tg = hn.target;
+                let tg = hn.cap.min(hn.production + hn.extra);
                 let mut p = tg;
                 if has_recipes {
                     for l in k_rin[j] as usize..k_rin[j + 1] as usize {
