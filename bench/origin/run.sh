@@ -4,7 +4,9 @@
 #   ours: iterative (preconditioned BiCGSTAB, LU fallback; the default path)
 #         and faer sparse LU (COLAMD), both timed build + solve;
 #   scipy: spsolve (SuperLU, COLAMD), bicgstab and gmres (rtol 1e-12).
-# Prints every time, the residuals, the agreement checks and the ratios.
+# Each is run ORIGIN_BENCH_REPS times (default 5; our LU at most 3), min and
+# median reported. Prints every time, the residuals, the agreement checks
+# and the ratios.
 #   bench/origin/run.sh [NODES]
 # Environment: ORIGIN_BENCH_HUBS=64 adds 64 hub countries (see
 # crates/analysis/examples/origin_bench.rs); ORIGIN_BENCH_CAP (seconds,
@@ -25,7 +27,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/pip" install -q numpy scipy
 fi
 echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | sed 's/Model name: *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "nodes $n, hubs ${ORIGIN_BENCH_HUBS:-0}, cap ${cap} s"
+echo "nodes $n, hubs ${ORIGIN_BENCH_HUBS:-0}, cap ${cap} s, repetitions ${ORIGIN_BENCH_REPS:-5}"
 cargo build --release -q -p lodestone-analysis --example origin_bench
 bin="$root/target/release/examples/origin_bench"
 rm -f "$dir/solution.txt"
@@ -51,16 +53,19 @@ for m in spsolve bicgstab gmres; do
     fi
     peers="$peers$out"$'\n'
 done
-val() { echo "$1" | awk -v k="$2" '$1 == k {print $2}'; }
+val() { echo "$1" | awk -v k="$2" '$1 == k {print $2 "," $3}'; }
+echo "summary (min / median seconds; ours: build + solve, and solve only on the built matrix like scipy's):"
 python3 - "$(val "$ours" ours_iter_total_s)" "$(val "$ours" ours_lu_total_s)" \
+    "$(val "$ours" ours_iter_solve_s)" "$(val "$ours" ours_lu_solve_s)" \
     "$(val "$peers" scipy_spsolve_s)" "$(val "$peers" scipy_bicgstab_s)" "$(val "$peers" scipy_gmres_s)" <<'PY'
 import sys
-names = ["ours iterative (build+solve)", "ours LU (build+factor+solve)", "scipy spsolve", "scipy bicgstab", "scipy gmres"]
-vals = [float(v) if v else None for v in sys.argv[1:]]
+names = ["ours iterative, build+solve", "ours LU, build+factor+solve", "ours iterative, solve only",
+         "ours LU, factor+solve only", "scipy spsolve", "scipy bicgstab", "scipy gmres"]
+vals = [tuple(map(float, v.split(","))) if v else None for v in sys.argv[1:]]
 for k, v in zip(names, vals):
-    print(f"  {k:30s} {'%.3f s' % v if v is not None else 'n/a (timed out or skipped)'}")
-for i in (0, 1):
-    for j in (2, 3, 4):
-        if vals[i] is not None and vals[j] is not None:
-            print(f"  ratio {names[i].split(' (')[0]} / {names[j]} = {vals[i] / vals[j]:.2f}")
+    print(f"  {k:30s} {'%.3f / %.3f s' % v if v else 'n/a (timed out, failed or skipped)'}")
+for i in range(4):
+    for j in (4, 5, 6):
+        if vals[i] and vals[j]:
+            print(f"  ratio {names[i]:30s} / {names[j]:14s} = {vals[i][0] / vals[j][0]:.2f} (min)  {vals[i][1] / vals[j][1]:.2f} (median)")
 PY

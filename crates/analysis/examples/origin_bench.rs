@@ -10,7 +10,8 @@
 //!
 //! Usage: origin_bench [NODES] [OUT_DIR]   (defaults: 100000, $TMPDIR/lodestone-origin-bench)
 //! Environment: ORIGIN_BENCH_HUBS (see below), ORIGIN_BENCH_LU=0 skips LU,
-//! ORIGIN_BENCH_TOL overrides the iterative tolerance.
+//! ORIGIN_BENCH_TOL overrides the iterative tolerance, ORIGIN_BENCH_REPS
+//! (default 5) sets the repetitions (LU: at most 3).
 //!
 //! Network: NODES country-like nodes on one stage (origin of the same
 //! material through re-export chains). Each node trades with ~10 partners:
@@ -89,6 +90,19 @@ fn by(s: &SolvedBy) -> String {
     }
 }
 
+fn min(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn mm(v: &mut [f64]) -> String {
+    format!("{:.3} / {:.3} s", min(v), median(v))
+}
+
 fn write_vec(path: &std::path::Path, v: &[f64]) -> std::io::Result<()> {
     let mut w = BufWriter::new(std::fs::File::create(path)?);
     for x in v {
@@ -105,6 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("lodestone-origin-bench"));
     let run_lu = std::env::var("ORIGIN_BENCH_LU").map_or(true, |v| v != "0");
+    let reps: usize = std::env::var("ORIGIN_BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).max(1);
     let mut opts = SolveOptions::default();
     if let Some(tol) = std::env::var("ORIGIN_BENCH_TOL").ok().and_then(|s| s.parse().ok()) {
         opts.iter.tol = tol;
@@ -117,24 +132,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let net = network(n);
     let gen = t0.elapsed().as_secs_f64();
 
-    // Timed: build (I - A)^T in compressed columns (shared by both paths).
-    let t = Instant::now();
-    let sys = build_system(&net)?;
-    let build = t.elapsed().as_secs_f64();
+    // Timed, REPS times each (min and median reported; the machine may be
+    // shared): build (I - A)^T in compressed columns (shared by both
+    // paths), then our default path, iterative with LU fallback.
+    let mut builds = Vec::with_capacity(reps);
+    let mut sys = build_system(&net)?;
+    for _ in 0..reps {
+        let t = Instant::now();
+        sys = build_system(&net)?;
+        builds.push(t.elapsed().as_secs_f64());
+    }
     let m = Csc { n: sys.n, col_ptr: &sys.col_ptr, row_idx: &sys.row_idx, values: &sys.values };
     let mut e = vec![0.0; sys.n];
     e[target] = 1.0;
     let mut scratch = vec![0.0; sys.n];
     println!("nodes {}, flows {}, nonzeros of (I-A)^T {}", sys.n, net.flows.len(), sys.values.len());
-    println!("generate {gen:.3} s (not timed below); build {build:.3} s (both paths)");
+    println!("generate {gen:.3} s (not timed below); repetitions {reps}; times below are min / median");
+    println!("build (I-A)^T          {} (both paths)", mm(&mut builds));
 
-    // Our default path: iterative, LU fallback.
-    let t = Instant::now();
-    let (y, how) = solve_system(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values, &e, &opts)?;
-    let solve_it = t.elapsed().as_secs_f64();
+    let mut solves = Vec::with_capacity(reps);
+    let mut out = None;
+    for _ in 0..reps {
+        let t = Instant::now();
+        let r = solve_system(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values, &e, &opts)?;
+        solves.push(t.elapsed().as_secs_f64());
+        out = Some(r);
+    }
+    let (y, how) = out.expect("reps >= 1");
     let res_it = m.residual_inf(&e, &y, &mut scratch);
-    println!("ours iterative  solve {solve_it:.3} s  [{}]  ||e - M y||_inf = {res_it:.1e}", by(&how));
-    println!("ours_iter_total_s {:.4}", build + solve_it);
+    let t = Instant::now();
+    m.mul(&y, &mut scratch);
+    let matvec = t.elapsed().as_secs_f64();
+    println!("ours iterative  solve  {}  [{}]  ||e - M y||_inf = {res_it:.1e}", mm(&mut solves), by(&how));
+    println!("one product with M (for scale) {:.1} ms", matvec * 1e3);
+    println!("ours_iter_solve_s {:.4} {:.4}", min(&solves), median(&mut solves));
+    let totals: Vec<f64> = builds.iter().zip(&solves).map(|(a, b)| a + b).collect();
+    println!("ours_iter_total_s {:.4} {:.4}", min(&totals), median(&mut totals.clone()));
 
     // Files for the scipy peer (not timed).
     let mut w = BufWriter::new(std::fs::File::create(dir.join("matrix.mtx"))?);
@@ -168,16 +201,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     println!("ours LU         running (faer sparse LU, COLAMD) ...");
-    let t = Instant::now();
-    let lu = factor(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values)?;
-    let fact = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let y_lu = lu.solve(&e);
-    let solve_lu = t.elapsed().as_secs_f64();
+    let lu_reps = reps.min(3);
+    let (mut facts, mut lsolves) = (Vec::new(), Vec::new());
+    let mut y_lu = Vec::new();
+    for _ in 0..lu_reps {
+        let t = Instant::now();
+        let lu = factor(sys.n, &sys.col_ptr, &sys.row_idx, &sys.values)?;
+        facts.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        y_lu = lu.solve(&e);
+        lsolves.push(t.elapsed().as_secs_f64());
+    }
     let res_lu = m.residual_inf(&e, &y_lu, &mut scratch);
     let diff = y.iter().zip(&y_lu).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-    println!("ours LU         factor {fact:.3} s  solve {solve_lu:.3} s  ||e - M y||_inf = {res_lu:.1e}");
-    println!("ours_lu_total_s {:.4}", build + fact + solve_lu);
+    let lu_totals: Vec<f64> = (0..lu_reps).map(|i| builds[i] + facts[i] + lsolves[i]).collect();
+    let lu_solves: Vec<f64> = (0..lu_reps).map(|i| facts[i] + lsolves[i]).collect();
+    println!(
+        "ours LU         factor {}  solve {}  ({lu_reps} repetitions)  ||e - M y||_inf = {res_lu:.1e}",
+        mm(&mut facts),
+        mm(&mut lsolves)
+    );
+    println!("ours_lu_solve_s {:.4} {:.4}", min(&lu_solves), median(&mut lu_solves.clone()));
+    println!("ours_lu_total_s {:.4} {:.4}", min(&lu_totals), median(&mut lu_totals.clone()));
     println!("max |y_iterative - y_LU| = {diff:.1e}");
     let lu_opts = SolveOptions { method: Method::Lu, ..SolveOptions::default() };
     let t = Instant::now();

@@ -245,58 +245,72 @@ pub fn build_system(network: &Network) -> Result<System, NetworkError> {
     let n = network.nodes.len();
     let nodes = &network.nodes;
 
-    // In-edges grouped by importer (counting sort), self-flows kept: a
-    // country's flow to itself is part of its supply and of its own mix.
+    // In-edges grouped by importer, each group sorted by supplier: two
+    // stable counting sorts (by supplier, then by importer), self-flows
+    // kept: a country's flow to itself is part of its supply and of its
+    // own mix. Duplicate pairs stay in flow order and are merged below.
     let mut supply: Vec<f64> = nodes.iter().map(|x| x.production).collect();
     let mut in_ptr = vec![0usize; n + 1];
+    let mut by_from = vec![0usize; n + 1];
     for fl in &network.flows {
         if fl.quantity > 0.0 {
             in_ptr[fl.to + 1] += 1;
+            by_from[fl.from + 1] += 1;
             supply[fl.to] += fl.quantity;
         }
     }
     for v in 0..n {
         in_ptr[v + 1] += in_ptr[v];
+        by_from[v + 1] += by_from[v];
     }
-    let mut fill = in_ptr.clone();
-    let mut in_from = vec![0usize; in_ptr[n]];
-    let mut in_q = vec![0f64; in_ptr[n]];
+    let edges = in_ptr[n];
+    let mut fill = by_from.clone();
+    let mut to_f = vec![0usize; edges];
+    let mut q_f = vec![0f64; edges];
     for fl in &network.flows {
         if fl.quantity > 0.0 {
-            let p = fill[fl.to];
-            in_from[p] = fl.from;
-            in_q[p] = fl.quantity;
-            fill[fl.to] += 1;
+            let p = fill[fl.from];
+            to_f[p] = fl.to;
+            q_f[p] = fl.quantity;
+            fill[fl.from] += 1;
         }
     }
-    // Sort each node's suppliers and merge duplicate pairs.
+    let mut fill = in_ptr.clone();
+    let mut in_from = vec![0usize; edges];
+    let mut in_q = vec![0f64; edges];
+    for w in 0..n {
+        for p in by_from[w]..by_from[w + 1] {
+            let to = to_f[p];
+            in_from[fill[to]] = w;
+            in_q[fill[to]] = q_f[p];
+            fill[to] += 1;
+        }
+    }
+    drop((to_f, q_f, by_from, fill));
+    // Merge duplicate pairs; coefficients M / S.
     let mut merged_ptr = vec![0usize; n + 1];
-    let mut m_from = Vec::with_capacity(in_from.len());
-    let mut m_coef = Vec::with_capacity(in_from.len());
-    let mut buf: Vec<(usize, f64)> = Vec::new();
+    let mut m_from = Vec::with_capacity(edges);
+    let mut m_coef = Vec::with_capacity(edges);
     for v in 0..n {
-        buf.clear();
-        buf.extend((in_ptr[v]..in_ptr[v + 1]).map(|p| (in_from[p], in_q[p])));
-        buf.sort_unstable_by_key(|e| e.0);
-        for &(w, q) in &buf {
-            match m_from.last() {
-                Some(&last) if last == w && m_from.len() > merged_ptr[v] => {
-                    *m_coef.last_mut().expect("non-empty") += q;
-                }
-                _ => {
-                    m_from.push(w);
-                    m_coef.push(q);
-                }
+        let start = m_from.len();
+        for p in in_ptr[v]..in_ptr[v + 1] {
+            let (w, q) = (in_from[p], in_q[p]);
+            if m_from.len() > start && m_from[m_from.len() - 1] == w {
+                *m_coef.last_mut().expect("non-empty") += q;
+            } else {
+                m_from.push(w);
+                m_coef.push(q);
             }
         }
         merged_ptr[v + 1] = m_from.len();
         let s = supply[v];
         if s > 0.0 {
-            for c in &mut m_coef[merged_ptr[v]..] {
+            for c in &mut m_coef[start..] {
                 *c /= s;
             }
         }
     }
+    drop((in_from, in_q));
 
     // Kinds and beta.
     let mut kind = vec![NodeKind::Origin; n];
@@ -326,8 +340,107 @@ pub fn build_system(network: &Network) -> Result<System, NetworkError> {
     }
 
     // Grounding: a node is traced if some source (beta > 0) is reachable
-    // along supply edges (v -> supplier). Search backwards from the sources
-    // over reversed edges (supplier -> importer, input -> made).
+    // along supply edges (v -> supplier, made -> input). Sweeps in index
+    // order over the nodes not yet traced (each sees the nodes traced
+    // earlier in the same sweep) settle in one or two rounds on usual
+    // networks; if they have not after a few rounds (long chains numbered
+    // against the flow), a breadth-first search finishes (same fixed point).
+    let mut traced: Vec<bool> = beta.iter().map(|&b| b > 0.0).collect();
+    let mut open: Vec<usize> = (0..n).filter(|&v| !traced[v]).collect();
+    let mut settled = open.is_empty();
+    for _round in 0..4 {
+        if settled {
+            break;
+        }
+        let before = open.len();
+        open.retain(|&v| {
+            let reach = m_from[merged_ptr[v]..merged_ptr[v + 1]].iter().any(|&w| traced[w])
+                || (made_coef[v] > 0.0 && traced[nodes[v].input.expect("made has input")]);
+            if reach {
+                traced[v] = true;
+            }
+            !reach
+        });
+        settled = open.is_empty() || open.len() == before;
+    }
+    if !settled {
+        traced = reach_sources(nodes, &kind, &beta, &made_coef, &merged_ptr, &m_from);
+    }
+    for v in 0..n {
+        if !traced[v] {
+            kind[v] = NodeKind::UntracedLoop;
+            beta[v] = 1.0;
+            made_coef[v] = 0.0;
+        }
+    }
+
+    // Columns of (I - A)^T: row v of I - A = 1 at v, -a at each supplier.
+    let mut col_ptr = Vec::with_capacity(n + 1);
+    let mut row_idx = Vec::with_capacity(n + m_from.len() + n);
+    let mut values = Vec::with_capacity(n + m_from.len() + n);
+    col_ptr.push(0);
+    let mut col: Vec<(usize, f64)> = Vec::new();
+    for v in 0..n {
+        // Suppliers are sorted and distinct; the diagonal (which a
+        // self-flow joins) and the input go in by merging.
+        col.clear();
+        col.push((v, 1.0));
+        if matches!(kind[v], NodeKind::Origin | NodeKind::Made | NodeKind::AssumedDomestic) {
+            if made_coef[v] > 0.0 {
+                col.push((nodes[v].input.expect("made has input"), -made_coef[v]));
+                col.sort_unstable_by_key(|e| e.0);
+            }
+            let mut extra = col.iter().copied().peekable();
+            for p in merged_ptr[v]..merged_ptr[v + 1] {
+                let (r, mut x) = (m_from[p], -m_coef[p]);
+                while let Some((er, ex)) = extra.next_if(|e| e.0 <= r) {
+                    if er == r {
+                        x += ex;
+                    } else {
+                        row_idx.push(er);
+                        values.push(ex);
+                    }
+                }
+                row_idx.push(r);
+                values.push(x);
+            }
+            for (er, ex) in extra {
+                row_idx.push(er);
+                values.push(ex);
+            }
+        } else {
+            row_idx.push(v);
+            values.push(1.0);
+        }
+        col_ptr.push(row_idx.len());
+    }
+    Ok(System {
+        n,
+        col_ptr,
+        row_idx,
+        values,
+        beta,
+        supply,
+        kind,
+        in_ptr: merged_ptr,
+        in_from: m_from,
+        in_coef: m_coef,
+        made_coef,
+    })
+}
+
+/// Which nodes reach a source (beta > 0) along supply edges: a
+/// breadth-first search from the sources over reversed edges (supplier ->
+/// importer, input -> made).
+fn reach_sources(
+    nodes: &[NetNode],
+    kind: &[NodeKind],
+    beta: &[f64],
+    made_coef: &[f64],
+    merged_ptr: &[usize],
+    m_from: &[usize],
+) -> Vec<bool> {
+    let n = nodes.len();
     let mut out_ptr = vec![0usize; n + 1];
     for v in 0..n {
         if kind[v] == NodeKind::ZeroSupply {
@@ -373,45 +486,7 @@ pub fn build_system(network: &Network) -> Result<System, NetworkError> {
             }
         }
     }
-    for v in 0..n {
-        if !traced[v] {
-            kind[v] = NodeKind::UntracedLoop;
-            beta[v] = 1.0;
-            made_coef[v] = 0.0;
-        }
-    }
-
-    // Columns of (I - A)^T: row v of I - A = 1 at v, -a at each supplier.
-    let mut col_ptr = Vec::with_capacity(n + 1);
-    let mut row_idx = Vec::with_capacity(n + m_from.len() + n);
-    let mut values = Vec::with_capacity(n + m_from.len() + n);
-    col_ptr.push(0);
-    let mut col: Vec<(usize, f64)> = Vec::new();
-    for v in 0..n {
-        col.clear();
-        col.push((v, 1.0));
-        if matches!(kind[v], NodeKind::Origin | NodeKind::Made | NodeKind::AssumedDomestic) {
-            col.extend((merged_ptr[v]..merged_ptr[v + 1]).map(|p| (m_from[p], -m_coef[p])));
-            if made_coef[v] > 0.0 {
-                col.push((nodes[v].input.expect("made has input"), -made_coef[v]));
-            }
-        }
-        push_sorted_column(&mut col, &mut row_idx, &mut values);
-        col_ptr.push(row_idx.len());
-    }
-    Ok(System {
-        n,
-        col_ptr,
-        row_idx,
-        values,
-        beta,
-        supply,
-        kind,
-        in_ptr: merged_ptr,
-        in_from: m_from,
-        in_coef: m_coef,
-        made_coef,
-    })
+    traced
 }
 
 /// Sorts a column's (row, value) entries, merges duplicates (a self-flow
