@@ -10,6 +10,7 @@ mod stress_cmds;
 mod table;
 mod trade_cmds;
 mod tts_cmds;
+mod plan_cmds;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -95,6 +96,16 @@ enum Command {
     /// Method: docs/scenarios.md ("Time to survive").
     /// Example: lodestone tts --commodity rare_earths --ttr 12 --stock-months 3
     Tts(tts_cmds::TtsArgs),
+    /// Joint supply plan: which mines, refineries and plants to build where
+    /// and when, what stocks to hold and where partners buy, at least
+    /// expected cost plus a penalty on unmet demand, under policy limits and
+    /// disruption scenarios (a two-stage MIP solved with HiGHS). Prints
+    /// builds, stock targets, supply by origin, shortfall and duals, or why a
+    /// plan is infeasible.
+    ///
+    /// Format: docs/plans.md. Example: lodestone plan examples/plans/jp-us-rare-earths.toml
+    /// The permitting lever: ... --sweep permitting_years=1..10
+    Plan(plan_cmds::PlanArgs),
     /// Validate, export, document or rebuild datasets.
     #[command(subcommand)]
     Dataset(DatasetCommand),
@@ -264,6 +275,7 @@ fn main() -> ExitCode {
         Command::Criticality(a) => crit_cmds::criticality(cli.dataset.as_deref(), &a),
         Command::Stress(a) => stress_cmds::stress(cli.dataset.as_deref(), &a),
         Command::Tts(a) => tts_cmds::tts(cli.dataset.as_deref(), &a),
+        Command::Plan(a) => plan_cmds::plan(cli.dataset.as_deref(), &a),
         Command::Origin(a) => trade_cmds::origin(cli.dataset.as_deref(), &a),
         Command::Crosscheck(a) => trade_cmds::crosscheck(cli.dataset.as_deref(), &a),
         Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),

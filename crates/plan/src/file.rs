@@ -135,6 +135,9 @@ pub struct DemandSpec {
     /// At most this share of demand may go unmet (a hard constraint).
     #[serde(default)]
     pub max_shortfall_share: Option<Spanned<f64>>,
+    /// Per unit of this demand left unmet (default: `objective.shortfall_penalty`).
+    #[serde(default)]
+    pub shortfall_penalty: Option<Spanned<f64>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

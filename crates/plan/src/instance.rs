@@ -45,6 +45,8 @@ pub struct NodeInst {
     pub demand: Vec<f64>,
     /// Hard limit on the share of demand left unmet.
     pub max_short_share: Option<f64>,
+    /// Penalty per unit of demand left unmet.
+    pub penalty: f64,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -384,6 +386,7 @@ pub fn resolve(
         growth: f64,
         quantity: BTreeMap<CountryCode, f64>,
         max_short: Option<f64>,
+        penalty: Option<f64>,
     }
     let mut dems = vec![];
     for (i, d) in pf.demand.iter().enumerate() {
@@ -433,7 +436,8 @@ pub fn resolve(
         if dems.iter().any(|x: &Dem| x.key == key) {
             cx.err(&d.commodity, &format!("{p}.commodity"), "a second [[demand]] for the same commodity-stage");
         }
-        dems.push(Dem { key, countries, growth, quantity, max_short });
+        let penalty = d.shortfall_penalty.as_ref().map(|v| cx.nonneg(v, &format!("{p}.shortfall_penalty")));
+        dems.push(Dem { key, countries, growth, quantity, max_short, penalty });
     }
 
     let mut recipes = vec![];
@@ -732,6 +736,7 @@ pub fn resolve(
                 cost: unit_cost[ki],
                 demand: vec![0.0; horizon],
                 max_short_share: None,
+                penalty: 0.0,
             });
         }
     }
@@ -751,6 +756,7 @@ pub fn resolve(
                 nodes[n].demand[t] = base * (1.0 + d.growth).powf(years) / per_year as f64;
             }
             nodes[n].max_short_share = d.max_short;
+            nodes[n].penalty = d.penalty.unwrap_or(f64::NAN);
             if base == 0.0 {
                 notes.push(format!("{}: {c} has no apparent consumption in the dataset; its demand is 0 unless given", keys[d.key]));
             }
@@ -800,10 +806,11 @@ pub fn resolve(
             lane_headroom * 100.0
         ));
     }
-    // ... and between plan nodes of the same commodity-stage (into partners).
+    // ... and between plan nodes of the same commodity-stage (partners and
+    // projects abroad, which may need partners' inputs).
     for (a, na) in nodes.iter().enumerate() {
         for (b, nb) in nodes.iter().enumerate() {
-            if a != b && na.key == nb.key && nb.partner {
+            if a != b && na.key == nb.key {
                 lanes.push(Lane { from: LaneFrom::Node { node: a }, to: b, cap: None, cost: shipping });
             }
         }
@@ -1013,10 +1020,17 @@ pub fn resolve(
         Some(v) => cx.nonneg(v, "objective.shortfall_penalty"),
         None => {
             let p = 10.0 * max_unit.max(1.0);
-            notes.push(format!("shortfall penalty: {p:.0} per unit (10 x the highest unit cost in the plan)"));
+            if nodes.iter().any(|n| n.penalty.is_nan() && n.demand.iter().any(|&d| d > 0.0)) {
+                notes.push(format!("shortfall penalty: {p:.0} per unit where [[demand]] sets none (10 x the highest unit cost in the plan)"));
+            }
             p
         }
     };
+    for n in nodes.iter_mut() {
+        if n.penalty.is_nan() || n.demand.iter().all(|&d| d == 0.0) {
+            n.penalty = shortfall_penalty;
+        }
+    }
     if !cx.errors.is_empty() {
         return Err(finish(cx.errors));
     }

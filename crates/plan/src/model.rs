@@ -382,7 +382,7 @@ pub fn define_shortfall(inst: &Instance, pm: &mut PlanModel, opts: BuildOptions)
                     continue;
                 }
                 let i = pm.nt(s, n, nn, t);
-                let cost = sc.probability * inst.discount[t] * inst.weights.shortfall_penalty;
+                let cost = sc.probability * inst.discount[t] * node.penalty;
                 let u = pm.model.add_column(0.0, d, cost, VarType::Continuous, &[(pm.balance[i], 1.0)])?;
                 name_var(&mut pm.model, opts, u, || format!("short_{}_{}", node_name(inst, n), st(inst, s, t)))?;
                 pm.short[i] = Some(u);

@@ -334,7 +334,7 @@ pub fn objective_parts(inst: &Instance, v: &PlanValues) -> ObjectiveParts {
             for (n, node) in inst.nodes.iter().enumerate() {
                 let i = (s * nn + n) * t_len + t;
                 p.supply += w * cw * node.cost * v.prod[i];
-                p.shortfall_penalty += w * inst.weights.shortfall_penalty * v.short[i];
+                p.shortfall_penalty += w * node.penalty * v.short[i];
                 if !v.dev.is_empty() {
                     p.fairness_penalty += w * inst.weights.fairness * v.dev[i];
                 }
