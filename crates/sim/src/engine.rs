@@ -534,173 +534,42 @@ pub fn run_periods(
         }
         let recipe_need = &recipe_need[..n];
         arr_next.fill(0.0);
-        // 3. Commodity-stages in order. Each stage's nodes are one id range
-        // `ka..kb`.
+        // 3. Commodity-stages in order, each through the variant of the
+        // node loop for this run's rules (compiled once per combination, so
+        // the loop carries no tests of them).
+        let mut cx = Stage {
+            hot,
+            arr_cur,
+            arr_next,
+            ratio,
+            recipe_need,
+            flow_eff,
+            edge_to,
+            out_start,
+            rin_start,
+            rin_node,
+            node_pri,
+            edge_pri,
+            series: series.as_deref_mut(),
+            release,
+            max_release,
+            reroute,
+            lag,
+            ramp,
+            t,
+            n,
+        };
         for k in 0..net.keys.len() {
             let (ka, kb) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
-            let len = kb - ka;
-            let k_hot = &mut hot[ka..kb];
-            let k_arr_cur = &arr_cur[ka..ka + len];
-            let k_rn = &recipe_need[ka..ka + len];
-            let k_out = &out_start[ka..ka + len + 1];
-            let k_rin = &rin_start[ka..ka + len + 1];
-            let k_node_pri = &node_pri[ka..ka + len];
-            let mut pool = 0.0; // rerouted volume shipped this period
-            // Sums for rerouting: last period's requests, this period's
-            // requests and spare capacity (in node order).
-            let (mut req_sum, mut rs, mut ss) = (0.0, 0.0, 0.0);
-            for (j, hn) in k_hot.iter_mut().enumerate() {
-                let tg = hn.cap.min(hn.production + hn.extra);
-                let mut p = tg;
-                if has_recipes {
-                    for l in k_rin[j] as usize..k_rin[j + 1] as usize {
-                        p = p.min(tg * ratio[rin_node[l] as usize]);
-                    }
-                }
-                let arrivals = k_arr_cur[j];
-                let s = p + arrivals;
-                let fin = hn.fin;
-                let need = fin + if has_recipes { k_rn[j] } else { 0.0 };
-                let (ea, eb) = (k_out[j] as usize, k_out[j + 1] as usize);
-                let rr_claim = hn.extra;
-                let mut exported = 0.0;
-                let dom;
-                let f2;
-                if priority {
-                    // Claims by tier: the group first, then the rest.
-                    let dom_pri = k_node_pri[j];
-                    let (mut c1, mut c2) = (0.0, 0.0);
-                    if dom_pri {
-                        c1 += need
-                    } else {
-                        c2 += need
-                    }
-                    c2 += rr_claim;
-                    for e in ea..eb {
-                        let q = flow_eff[e];
-                        if edge_pri[e] {
-                            c1 += q;
-                        } else {
-                            c2 += q;
-                        }
-                    }
-                    let f1;
-                    (f1, f2) = if s >= c1 + c2 {
-                        (1.0, 1.0)
-                    } else if s >= c1 {
-                        (1.0, if c2 > 0.0 { (s - c1) / c2 } else { 0.0 })
-                    } else {
-                        (if c1 > 0.0 { s / c1 } else { 0.0 }, 0.0)
-                    };
-                    for e in ea..eb {
-                        let x = flow_eff[e] * if edge_pri[e] { f1 } else { f2 };
-                        arr_next[edge_to[e] as usize] += x;
-                        exported += x;
-                    }
-                    dom = need * if dom_pri { f1 } else { f2 };
-                } else {
-                    // Pro rata: one tier (the same arithmetic as above with
-                    // an empty first tier).
-                    let out = &flow_eff[ea..eb];
-                    let to = &edge_to[ea..ea + out.len()];
-                    let mut c2 = need + rr_claim;
-                    for &q in out {
-                        c2 += q;
-                    }
-                    f2 = if s >= c2 { 1.0 } else { s / c2 };
-                    for (&q, &d) in out.iter().zip(to) {
-                        let x = q * f2;
-                        arr_next[d as usize] += x;
-                        exported += x;
-                    }
-                    dom = need * f2;
-                }
-                let rr_out = rr_claim * f2;
-                pool += rr_out;
-                exported += rr_out;
-                let surplus = (s - dom - exported).max(0.0);
-                // Stock draw, then refill from surplus.
-                let gap = (need - dom).max(0.0);
-                let draw = if release && gap > 0.0 { gap.min(hn.stock * max_release) } else { 0.0 };
-                let st = hn.stock - draw;
-                let build = surplus.min((hn.stock0 - st).max(0.0));
-                let st = st + build;
-                hn.stock = st;
-                let delivered = dom + draw;
-                // (delivered = need, the common case, gives exactly 1.)
-                let rt = if delivered == need || need <= 0.0 { 1.0 } else { (delivered / need).min(1.0) };
-                ratio[ka + j] = rt;
-                let short = fin * (1.0 - rt);
-                if short > hn.tol {
-                    hn.cum_short += short;
-                    if hn.first == NONE {
-                        hn.first = t as u32;
-                    }
-                    hn.last = t as u32;
-                }
-                hn.cum_demand += fin;
-                // Rerouting request: the gap before stock, as it would be
-                // without rerouted arrivals.
-                let base_gap = (gap + (hn.rr - surplus).max(0.0)).min(need);
-                let sr = if reroute && base_gap > 1e-9 * need { hn.short_run + 1 } else { 0 };
-                hn.short_run = sr;
-                let sr = sr as usize;
-                let rq = if reroute && sr > lag { base_gap * ((sr - lag) as f64 / ramp).min(1.0) } else { 0.0 };
-                hn.req = rq;
-                req_sum += hn.req_prev;
-                rs += rq;
-                if let Some(sv) = series.as_deref_mut() {
-                    let x = t * n + ka + j;
-                    sv.production[x] = p;
-                    sv.arrivals[x] = arrivals;
-                    sv.stock_draw[x] = draw;
-                    sv.delivered[x] = delivered;
-                    sv.exported[x] = exported;
-                    sv.stock_build[x] = build;
-                    sv.unsold[x] = surplus - build;
-                    sv.demand[x] = fin;
-                    sv.need[x] = need;
-                    sv.stock[x] = st;
-                    sv.shortfall[x] = if short > hn.tol { short } else { 0.0 };
-                }
-                // Spare capacity for rerouting, stored in `target` (no
-                // longer needed for this node). Orders are per period, so
-                // this period's rerouted output does not use up next
-                // period's spare.
-                let spare = ((hn.cap - (p - rr_claim).max(0.0)).max(0.0)) * hn.spare_mult;
-                hn.target = spare;
-                ss += spare;
-            }
-            // Rerouted shipments to last period's requesters, pro rata
-            // (they arrive next period), and this period's requests matched
-            // to spare capacity, pro rata (orders for next period). The
-            // node's own fields for this period were read above, so they
-            // are overwritten with next period's in place.
-            debug_assert!(pool == 0.0 || req_sum > 0.0, "rerouted output without requests");
-            let ship = pool > 0.0 && req_sum > 0.0;
-            let v = rs.min(ss);
-            if ship || v > 0.0 || rs > 0.0 {
-                let k_arr_next = &mut arr_next[ka..ka + len];
-                for (j, hn) in k_hot.iter_mut().enumerate() {
-                    hn.rr = if ship {
-                        let x = pool * hn.req_prev / req_sum;
-                        k_arr_next[j] += x;
-                        // (0 + x: the rerouted-arrival accumulator starts at 0.)
-                        0.0 + x
-                    } else {
-                        0.0
-                    };
-                    hn.extra = if v > 0.0 { v * hn.target / ss } else { 0.0 };
-                    hn.req_prev = hn.req;
-                }
-            } else {
-                // No requests this period (every req is 0) and nothing to
-                // ship: no orders for next period.
-                for hn in k_hot.iter_mut() {
-                    hn.rr = 0.0;
-                    hn.extra = 0.0;
-                    hn.req_prev = 0.0;
-                }
+            match (priority, has_recipes, cx.series.is_some()) {
+                (false, false, false) => stage::<false, false, false>(&mut cx, ka, kb),
+                (false, true, false) => stage::<false, true, false>(&mut cx, ka, kb),
+                (true, false, false) => stage::<true, false, false>(&mut cx, ka, kb),
+                (true, true, false) => stage::<true, true, false>(&mut cx, ka, kb),
+                (false, false, true) => stage::<false, false, true>(&mut cx, ka, kb),
+                (false, true, true) => stage::<false, true, true>(&mut cx, ka, kb),
+                (true, false, true) => stage::<true, false, true>(&mut cx, ka, kb),
+                (true, true, true) => stage::<true, true, true>(&mut cx, ka, kb),
             }
         }
         std::mem::swap(&mut ws.arr_cur, &mut ws.arr_next);
@@ -714,6 +583,205 @@ pub fn run_periods(
         ws.last_short[i] = hn.last;
     }
     done
+}
+
+/// What the node loop of one commodity-stage reads and writes.
+struct Stage<'a, 's> {
+    hot: &'a mut [Hot],
+    arr_cur: &'a [f64],
+    arr_next: &'a mut [f64],
+    ratio: &'a mut [f64],
+    recipe_need: &'a [f64],
+    flow_eff: &'a [f64],
+    edge_to: &'a [u32],
+    out_start: &'a [u32],
+    rin_start: &'a [u32],
+    rin_node: &'a [u32],
+    node_pri: &'a [bool],
+    edge_pri: &'a [bool],
+    series: Option<&'s mut Series>,
+    release: bool,
+    max_release: f64,
+    reroute: bool,
+    lag: usize,
+    ramp: f64,
+    t: usize,
+    n: usize,
+}
+
+/// Steps 3-7 for the nodes `ka..kb` of one commodity-stage: production,
+/// allocation, stock, shortfall, rerouting. `PRI`: a priority rule is in
+/// force; `REC`: the network has recipes; `FULL`: series are recorded.
+#[inline(never)]
+fn stage<const PRI: bool, const REC: bool, const FULL: bool>(cx: &mut Stage, ka: usize, kb: usize) {
+    let Stage { release, max_release, reroute, lag, ramp, t, n, .. } = *cx;
+    let (flow_eff, edge_to, rin_node, edge_pri) = (cx.flow_eff, cx.edge_to, cx.rin_node, cx.edge_pri);
+    let ratio = &mut *cx.ratio;
+    let arr_next = &mut *cx.arr_next;
+    let len = kb - ka;
+    let k_hot = &mut cx.hot[ka..kb];
+    let k_arr_cur = &cx.arr_cur[ka..ka + len];
+    let k_rn = &cx.recipe_need[ka..ka + len];
+    let k_out = &cx.out_start[ka..ka + len + 1];
+    let k_rin = &cx.rin_start[ka..ka + len + 1];
+    let k_node_pri = &cx.node_pri[ka..ka + len];
+    let mut pool = 0.0; // rerouted volume shipped this period
+    // Sums for rerouting: last period's requests, this period's
+    // requests and spare capacity (in node order).
+    let (mut req_sum, mut rs, mut ss) = (0.0, 0.0, 0.0);
+    for (j, hn) in k_hot.iter_mut().enumerate() {
+        let tg = hn.cap.min(hn.production + hn.extra);
+        let mut p = tg;
+        if REC {
+            for l in k_rin[j] as usize..k_rin[j + 1] as usize {
+                p = p.min(tg * ratio[rin_node[l] as usize]);
+            }
+        }
+        let arrivals = k_arr_cur[j];
+        let s = p + arrivals;
+        let fin = hn.fin;
+        let need = fin + if REC { k_rn[j] } else { 0.0 };
+        let (ea, eb) = (k_out[j] as usize, k_out[j + 1] as usize);
+        let rr_claim = hn.extra;
+        let mut exported = 0.0;
+        let dom;
+        let f2;
+        if PRI {
+            // Claims by tier: the group first, then the rest.
+            let dom_pri = k_node_pri[j];
+            let (mut c1, mut c2) = (0.0, 0.0);
+            if dom_pri {
+                c1 += need
+            } else {
+                c2 += need
+            }
+            c2 += rr_claim;
+            for e in ea..eb {
+                let q = flow_eff[e];
+                if edge_pri[e] {
+                    c1 += q;
+                } else {
+                    c2 += q;
+                }
+            }
+            let f1;
+            (f1, f2) = if s >= c1 + c2 {
+                (1.0, 1.0)
+            } else if s >= c1 {
+                (1.0, if c2 > 0.0 { (s - c1) / c2 } else { 0.0 })
+            } else {
+                (if c1 > 0.0 { s / c1 } else { 0.0 }, 0.0)
+            };
+            for e in ea..eb {
+                let x = flow_eff[e] * if edge_pri[e] { f1 } else { f2 };
+                arr_next[edge_to[e] as usize] += x;
+                exported += x;
+            }
+            dom = need * if dom_pri { f1 } else { f2 };
+        } else {
+            // Pro rata: one tier (the same arithmetic as above with
+            // an empty first tier).
+            let out = &flow_eff[ea..eb];
+            let to = &edge_to[ea..ea + out.len()];
+            let mut c2 = need + rr_claim;
+            for &q in out {
+                c2 += q;
+            }
+            f2 = if s >= c2 { 1.0 } else { s / c2 };
+            for (&q, &d) in out.iter().zip(to) {
+                let x = q * f2;
+                arr_next[d as usize] += x;
+                exported += x;
+            }
+            dom = need * f2;
+        }
+        let rr_out = rr_claim * f2;
+        pool += rr_out;
+        exported += rr_out;
+        let surplus = (s - dom - exported).max(0.0);
+        // Stock draw, then refill from surplus.
+        let gap = (need - dom).max(0.0);
+        let draw = if release && gap > 0.0 { gap.min(hn.stock * max_release) } else { 0.0 };
+        let st = hn.stock - draw;
+        let build = surplus.min((hn.stock0 - st).max(0.0));
+        let st = st + build;
+        hn.stock = st;
+        let delivered = dom + draw;
+        // (delivered = need, the common case, gives exactly 1.)
+        let rt = if delivered == need || need <= 0.0 { 1.0 } else { (delivered / need).min(1.0) };
+        ratio[ka + j] = rt;
+        let short = fin * (1.0 - rt);
+        if short > hn.tol {
+            hn.cum_short += short;
+            if hn.first == NONE {
+                hn.first = t as u32;
+            }
+            hn.last = t as u32;
+        }
+        hn.cum_demand += fin;
+        // Rerouting request: the gap before stock, as it would be
+        // without rerouted arrivals.
+        let base_gap = (gap + (hn.rr - surplus).max(0.0)).min(need);
+        let sr = if reroute && base_gap > 1e-9 * need { hn.short_run + 1 } else { 0 };
+        hn.short_run = sr;
+        let sr = sr as usize;
+        let rq = if reroute && sr > lag { base_gap * ((sr - lag) as f64 / ramp).min(1.0) } else { 0.0 };
+        hn.req = rq;
+        req_sum += hn.req_prev;
+        rs += rq;
+        if let (true, Some(sv)) = (FULL, cx.series.as_deref_mut()) {
+            let x = t * n + ka + j;
+            sv.production[x] = p;
+            sv.arrivals[x] = arrivals;
+            sv.stock_draw[x] = draw;
+            sv.delivered[x] = delivered;
+            sv.exported[x] = exported;
+            sv.stock_build[x] = build;
+            sv.unsold[x] = surplus - build;
+            sv.demand[x] = fin;
+            sv.need[x] = need;
+            sv.stock[x] = st;
+            sv.shortfall[x] = if short > hn.tol { short } else { 0.0 };
+        }
+        // Spare capacity for rerouting, stored in `target` (no
+        // longer needed for this node). Orders are per period, so
+        // this period's rerouted output does not use up next
+        // period's spare.
+        let spare = ((hn.cap - (p - rr_claim).max(0.0)).max(0.0)) * hn.spare_mult;
+        hn.target = spare;
+        ss += spare;
+    }
+    // Rerouted shipments to last period's requesters, pro rata
+    // (they arrive next period), and this period's requests matched
+    // to spare capacity, pro rata (orders for next period). The
+    // node's own fields for this period were read above, so they
+    // are overwritten with next period's in place.
+    debug_assert!(pool == 0.0 || req_sum > 0.0, "rerouted output without requests");
+    let ship = pool > 0.0 && req_sum > 0.0;
+    let v = rs.min(ss);
+    if ship || v > 0.0 || rs > 0.0 {
+        let k_arr_next = &mut arr_next[ka..ka + len];
+        for (j, hn) in k_hot.iter_mut().enumerate() {
+            hn.rr = if ship {
+                let x = pool * hn.req_prev / req_sum;
+                k_arr_next[j] += x;
+                // (0 + x: the rerouted-arrival accumulator starts at 0.)
+                0.0 + x
+            } else {
+                0.0
+            };
+            hn.extra = if v > 0.0 { v * hn.target / ss } else { 0.0 };
+            hn.req_prev = hn.req;
+        }
+    } else {
+        // No requests this period (every req is 0) and nothing to
+        // ship: no orders for next period.
+        for hn in k_hot.iter_mut() {
+            hn.rr = 0.0;
+            hn.extra = 0.0;
+            hn.req_prev = 0.0;
+        }
+    }
 }
 
 /// Recomputes the products of the base arrays and the multipliers that
