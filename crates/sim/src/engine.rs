@@ -395,12 +395,19 @@ pub fn run(
 /// `ws.cum_short`). Returns the number of periods simulated (less than the
 /// horizon if cancelled).
 ///
-/// Layout and cost: every array is a flat slice indexed by node or edge id;
-/// effect multipliers and the products they feed (capacity, final demand,
-/// edge flows) are recomputed only in periods where an effect's intensity
-/// changes; nothing is allocated inside the loop. The arithmetic, and the
+/// Layout and cost: the per-node state a period reads and writes is one
+/// 128-byte record per node (`Hot`), walked in node order; edges and recipe
+/// inputs are compressed rows; arrivals are one flat array (scattered into
+/// by exporters). Effect multipliers and the products they feed (capacity,
+/// final demand, edge flows) are recomputed only in periods where an
+/// effect's intensity changes, and only where the effects touch. The node
+/// loop of a commodity-stage is compiled once per combination of the run's
+/// rules (priority or pro rata, recipes, series), so it tests none of them
+/// per node. Nothing is allocated inside the loop. The arithmetic, and the
 /// order of every sum, is that of the model as documented at the top of
-/// this module, so results are the same bits as a plain transcription.
+/// this module: results are the same bits as a plain transcription (checked
+/// against the earlier, plain engine with a fingerprint of every series:
+/// `stress_bench`). Profile and timings: `docs/benchmarks.md`.
 pub fn run_periods(
     net: &Network,
     c: &Compiled,
