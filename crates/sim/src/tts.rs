@@ -52,6 +52,16 @@
 //! `H` since normal production meets normal demand) and then once per
 //! removal by changing the removed node's bounds to `[0, 0]` and back.
 //! Nodes with no capacity are not removed (removing them changes nothing).
+//! Numerically, each commodity-stage's quantities are divided by its largest
+//! capacity or demand before they enter the program. Demand rates below
+//! 1e-7 of that scale are dropped as noise. Producers with capacity below
+//! 1e-7 of it ("negligible", mostly trade-inferred crumbs) get no variable
+//! of their own: their capacity is pooled into their market row as a fixed
+//! supply rate (at least 1e-7, which HiGHS still sees), so the exact balance
+//! of normal supply and demand survives (with no stocks, losing even a
+//! crumb of supply would read as a TTS of 0), and removing one of them
+//! gives the baseline. A solve that fails with presolve is retried without
+//! it.
 //! Results are deterministic: fixed build order, fixed sort with tie-breaks.
 
 use crate::network::Network;
@@ -66,6 +76,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const DEFAULT_HORIZON: f64 = 120.0;
 /// Default time to recover, in periods (months).
 pub const DEFAULT_TTR: f64 = 12.0;
+
+/// Rates below this fraction of their commodity-stage's scale are
+/// negligible (HiGHS drops coefficients below 1e-9 and struggles near it).
+const NEGLIGIBLE: f64 = 1e-7;
 
 /// A time-to-recover override for some commodity-stages.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -282,13 +296,37 @@ impl Lp {
         m.set_objective(Sense::Maximize, t)?;
         let n = net.len();
         let in_comp = |i: usize| keys.binary_search(&(net.key_of[i] as usize)).is_ok();
+        // Each commodity-stage's quantities are divided by its largest
+        // capacity or demand, so that coefficients are O(1) whatever the
+        // unit (tonnes of ore and kilograms of metal in one program), and
+        // demand rates below NEGLIGIBLE of that scale (floating-point noise
+        // from apparent consumption) are dropped; negligible producers are
+        // pooled per market.
+        let mut scale = vec![1.0; net.keys.len()];
+        for &k in keys {
+            let r = net.key_start[k] as usize..net.key_start[k + 1] as usize;
+            let mx = r.map(|i| net.capacity[i].max(net.final_demand[i])).fold(0.0, f64::max);
+            if mx > 0.0 && mx.is_finite() {
+                scale[k] = mx;
+            }
+        }
+        let sc = |i: usize| scale[net.key_of[i] as usize];
+        let rate = |x: f64, i: usize| {
+            let v = x / sc(i);
+            if v < NEGLIGIBLE {
+                0.0
+            } else {
+                v
+            }
+        };
         let mut yv: Vec<Option<Var>> = vec![None; n];
         let mut y = vec![];
         for &k in keys {
             for i in net.key_start[k] as usize..net.key_start[k + 1] as usize {
-                if net.capacity[i] > 0.0 {
+                let c = rate(net.capacity[i], i);
+                if c > 0.0 {
                     let v = m.add_continuous(0.0, f64::INFINITY)?;
-                    m.add_row(f64::NEG_INFINITY, 0.0, &[(v, 1.0), (t, -net.capacity[i])])?;
+                    m.add_row(f64::NEG_INFINITY, 0.0, &[(v, 1.0), (t, -c)])?;
                     yv[i] = Some(v);
                     y.push((i, v));
                 }
@@ -299,7 +337,8 @@ impl Lp {
         for o in (0..n).filter(|&o| in_comp(o)) {
             if let Some(v) = yv[o] {
                 for l in net.rin_start[o] as usize..net.rin_start[o + 1] as usize {
-                    let q = net.rin_qty[l];
+                    // In the input's scaled unit per the output's.
+                    let q = net.rin_qty[l] * sc(o) / sc(net.rin_node[l] as usize);
                     if q > 0.0 {
                         uses[net.rin_node[l] as usize].push((v, q));
                     }
@@ -309,19 +348,30 @@ impl Lp {
         let mut market = vec![];
         for &k in keys {
             let mut terms: Vec<(Var, f64)> = vec![];
+            // Negligible producers' capacity, pooled.
+            let mut pooled = 0.0;
             for i in net.key_start[k] as usize..net.key_start[k + 1] as usize {
+                if yv[i].is_none() && net.capacity[i] > 0.0 {
+                    pooled += net.capacity[i] / sc(i);
+                }
                 if let Some(v) = yv[i] {
                     terms.push((v, 1.0));
                 }
-                let d = net.final_demand[i];
+                let d = rate(net.final_demand[i], i);
                 if d <= 0.0 && uses[i].is_empty() {
                     continue;
                 }
                 let mv = m.add_continuous(0.0, f64::INFINITY)?;
-                let mut row = vec![(mv, 1.0), (t, -d)];
+                let mut row = vec![(mv, 1.0)];
+                if d > 0.0 {
+                    row.push((t, -d));
+                }
                 row.extend(uses[i].iter().map(|&(v, q)| (v, -q)));
-                m.add_row(-net.stock[i], f64::INFINITY, &row)?;
+                m.add_row(-net.stock[i] / sc(i), f64::INFINITY, &row)?;
                 terms.push((mv, -1.0));
+            }
+            if pooled > 0.0 {
+                terms.push((t, pooled.max(NEGLIGIBLE)));
             }
             market.push((k, m.add_row(0.0, f64::INFINITY, &terms)?));
         }
@@ -332,18 +382,25 @@ impl Lp {
     /// Solves; returns (tts, capped, binding key indices).
     fn solve(&self, horizon: f64, what: &dyn Fn() -> String) -> Result<(f64, bool, Vec<usize>), TtsError> {
         let opts = SolveOptions { threads: Some(1), ..SolveOptions::default() };
-        let sol = HighsSolver.solve(&self.model, &opts);
+        let mut sol = HighsSolver.solve(&self.model, &opts);
+        if !sol.status.is_optimal() {
+            // Presolve occasionally trips on these degenerate programs;
+            // the plain simplex is the fallback.
+            sol = HighsSolver.solve(&self.model, &SolveOptions { presolve: false, ..opts });
+        }
         if !sol.status.is_optimal() {
             return Err(TtsError::Solver { what: what(), status: sol.status.to_string() });
         }
+        // Solver noise around 0 (and -0.0) reads as 0.
         let t = sol.value(self.t).unwrap_or(0.0).clamp(0.0, horizon);
+        let t = if t < 1e-9 { 0.0 } else { t };
         let capped = t >= horizon * (1.0 - 1e-9);
         let binding = if capped {
             vec![]
         } else {
             self.market
                 .iter()
-                .filter(|&&(_, r)| sol.dual(r).is_some_and(|d| d.abs() > 1e-12))
+                .filter(|&&(_, r)| sol.dual(r).is_some_and(|d| d.abs() > 1e-9))
                 .map(|&(k, _)| k)
                 .collect()
         };
@@ -393,7 +450,7 @@ pub fn time_to_survive(
         }
         let mut lp = Lp::build(net, &keys, h)?;
         let names = || keys.iter().map(|&k| net.keys[k].to_string()).collect::<Vec<_>>().join(", ");
-        let (bt, bc, _) = lp.solve(h, &|| format!("{} without removal", names()))?;
+        let (bt, bc, bb) = lp.solve(h, &|| format!("{} without removal", names()))?;
         solves += 1;
         baseline.push(Baseline { keys: keys.iter().map(|&k| net.keys[k].clone()).collect(), tts: bt, capped: bc });
         for &j in &cand[at..end] {
@@ -401,14 +458,18 @@ pub fn time_to_survive(
                 partial = true;
                 break 'outer;
             }
-            let v = lp.y.iter().find(|&&(i, _)| i == j).map(|&(_, v)| v);
-            let Some(v) = v else { continue };
-            lp.model.set_var_bounds(v, 0.0, 0.0)?;
             let nd = &net.nodes[j];
-            let r = lp.solve(h, &|| format!("{}:{} removed", nd.country, nd.key));
-            lp.model.set_var_bounds(v, 0.0, f64::INFINITY)?;
-            let (tts, capped, binding) = r?;
-            solves += 1;
+            let (tts, capped, binding) = match lp.y.iter().find(|&&(i, _)| i == j) {
+                Some(&(_, v)) => {
+                    lp.model.set_var_bounds(v, 0.0, 0.0)?;
+                    let r = lp.solve(h, &|| format!("{}:{} removed", nd.country, nd.key));
+                    lp.model.set_var_bounds(v, 0.0, f64::INFINITY)?;
+                    solves += 1;
+                    r?
+                }
+                // A negligible producer: removing it leaves the baseline.
+                None => (bt, bc, bb.clone()),
+            };
             let k = net.key_of[j] as usize;
             let ttr = opts.ttr_for(&nd.key);
             nodes.push(NodeTts {
