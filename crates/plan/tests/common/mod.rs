@@ -53,7 +53,7 @@ pub fn instance(ds: &Dataset, text: &str) -> Result<Instance, PlanErrors> {
 
 pub fn solve(ds: &Dataset, text: &str) -> PlanResult {
     let inst = instance(ds, text).unwrap_or_else(|e| panic!("{e}"));
-    let (_, r) = solve_plan(&inst, &PlanOptions { names: true, ..Default::default() }).unwrap();
+    let (_, r) = solve_plan(&inst, &PlanOptions { names: true, mip_gap: Some(0.0), ..Default::default() }).unwrap();
     let v = r.values.as_ref().expect("a solution");
     let bad = lodestone_plan::check::check_plan(&inst, v, r.relaxed, 1e-7);
     assert!(bad.is_empty(), "independent check failed: {bad:#?}");
