@@ -203,6 +203,25 @@ fn two_tier_spare_refiner() {
     assert_eq!(r.nodes[0].binding, vec![key("x/refining")]);
 }
 
+/// Exact balance with a crumb: AU ships 600/yr and KR 1e-6/yr (below 1e-7
+/// of AU, so pooled) to JP; nothing spare, no stock. Nothing removed, supply
+/// equals demand: capped. Removing KR leaves the same (a crumb is lost:
+/// pooled producers keep the baseline). Removing AU: 0.
+#[test]
+fn negligible_producer_keeps_the_balance() {
+    let ds = Fx::new()
+        .prod("x/mining", "AU", Y, 600.0)
+        .prod("x/mining", "KR", Y, 1e-6)
+        .trade("x/mining", "AU", "JP", Y, 600.0)
+        .trade("x/mining", "KR", "JP", Y, 1e-6)
+        .build();
+    let r = tts(&ds, &[("AU", "x/mining"), ("KR", "x/mining")], &TtsOptions::default());
+    assert!(r.baseline[0].capped);
+    assert_eq!(one(&r, "KR", "x/mining"), (120.0, true));
+    assert_eq!(one(&r, "AU", "x/mining"), (0.0, false));
+    assert_eq!(r.lp_solves, 2, "the crumb's removal is the baseline, not solved again");
+}
+
 #[test]
 fn ttr_rules_and_hot_spots() {
     let ds = two_tier(false);
