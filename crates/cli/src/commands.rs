@@ -273,6 +273,10 @@ pub fn brief(dir: Option<&Path>, a: &BriefArgs) -> Result<()> {
                     Ok(b) => serde_json::to_value(&b).unwrap_or_default(),
                     Err(e) => serde_json::json!({ "not_run": e }),
                 },
+                "plan": match crate::plan_cmds::plan_brief(&ds) {
+                    Ok(b) => serde_json::to_value(&b).unwrap_or_default(),
+                    Err(e) => serde_json::json!({ "not_run": e }),
+                },
                 "dependence": {
                     "partners": a.partners,
                     "concern": a.concern,
@@ -333,6 +337,7 @@ Details: lodestone exposure --commodity ID --stage STAGE\n",
             ));
             out.push_str(&dependence_table(&dependence, a));
             out.push_str(&stress_text(&stress_brief(&ds)));
+            out.push_str(&crate::plan_cmds::plan_brief_text(&crate::plan_cmds::plan_brief(&ds)));
             print!("{out}");
             Ok(())
         }

@@ -322,3 +322,64 @@ fn render_sweep(param: &str, points: &[SweepPoint]) -> String {
     o.push_str(&t.render(2));
     o
 }
+
+/// The briefing's plan, compiled in (with the scenario file it names) so
+/// `brief` needs no files.
+const BRIEF_PLAN: (&str, &str) =
+    ("examples/plans/jp-us-rare-earths.toml", include_str!("../../../examples/plans/jp-us-rare-earths.toml"));
+const BRIEF_PLAN_SCENARIO: (&str, &str) = (
+    "../scenarios/rare-earth-export-ban.toml",
+    include_str!("../../../examples/scenarios/rare-earth-export-ban.toml"),
+);
+
+#[derive(serde::Serialize)]
+pub struct PlanBrief {
+    pub plan: String,
+    pub status: String,
+    pub objective: Option<f64>,
+    pub builds: Vec<String>,
+    pub expected_shortfall: Option<f64>,
+    pub shortfall_share: Option<f64>,
+}
+
+/// Solves the briefing's plan; `Err` says why it cannot (e.g. a user
+/// dataset without rare-earth trade).
+pub fn plan_brief(ds: &Dataset) -> std::result::Result<PlanBrief, String> {
+    let read = |f: &str| -> std::result::Result<(String, String), String> {
+        if f == BRIEF_PLAN_SCENARIO.0 {
+            Ok(("examples/scenarios/rare-earth-export-ban.toml".into(), BRIEF_PLAN_SCENARIO.1.into()))
+        } else {
+            Err("not compiled into the briefing".into())
+        }
+    };
+    let inst = lodestone_plan::load_plan(BRIEF_PLAN.0, BRIEF_PLAN.1, ds, &read).map_err(|e| e.to_string())?;
+    let (_, r) = lodestone_plan::solve_plan(&inst, &PlanOptions { names: false, ..Default::default() }).map_err(|e| e.to_string())?;
+    let demand: f64 = r.shortfall.iter().map(|s| s.probability * s.demand.iter().sum::<f64>()).sum();
+    Ok(PlanBrief {
+        plan: r.plan.clone(),
+        status: r.status.clone(),
+        objective: r.objective,
+        builds: r.builds.iter().map(|b| format!("{} ({} {}, start {}, online {})", b.project, b.country, b.kind, b.start, b.online)).collect(),
+        expected_shortfall: r.expected_shortfall,
+        shortfall_share: r.expected_shortfall.filter(|_| demand > 0.0).map(|s| s / demand),
+    })
+}
+
+pub fn plan_brief_text(b: &std::result::Result<PlanBrief, String>) -> String {
+    let mut s = format!("\nPlan: `{}` (run it yourself: lodestone plan {})\n", BRIEF_PLAN.0.rsplit('/').next().unwrap_or(""), BRIEF_PLAN.0);
+    match b {
+        Err(e) => s.push_str(&format!("  not run on this dataset: {e}\n")),
+        Ok(b) => {
+            s.push_str(&format!(
+                "  status {}, expected cost {} USD (discounted, incl. shortfall penalty)\n",
+                b.status,
+                b.objective.map_or("-".into(), money)
+            ));
+            s.push_str(&format!("  build: {}\n", if b.builds.is_empty() { "nothing".into() } else { b.builds.join("; ") }));
+            if let (Some(x), Some(f)) = (b.expected_shortfall, b.shortfall_share) {
+                s.push_str(&format!("  expected shortfall {} t over the horizon ({} of partner demand)\n", qty(x), pct(f)));
+            }
+        }
+    }
+    s
+}
