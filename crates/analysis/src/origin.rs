@@ -532,13 +532,22 @@ impl Factored {
 /// Which linear solver [`solve_system`] (and so [`solve_origin`]) uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Method {
-    /// Preconditioned BiCGSTAB ([`bicgstab`]); if it does not converge
-    /// (see [`IterOptions`]), faer's sparse LU.
+    /// [`Method::Lu`] for systems of fewer than [`ITERATIVE_FROM`] unknowns
+    /// (every real dataset's: a few hundred countries x a few stages; LU
+    /// takes microseconds there and its last bits, which decide exact
+    /// zeros and ties in the results, stay as they were), else
+    /// [`Method::Iterative`].
     #[default]
     Auto,
+    /// Preconditioned BiCGSTAB ([`bicgstab`]); if it does not converge
+    /// (see [`IterOptions`]), faer's sparse LU.
+    Iterative,
     /// faer's sparse LU only.
     Lu,
 }
+
+/// The size from which [`Method::Auto`] solves iteratively.
+pub const ITERATIVE_FROM: usize = 5_000;
 
 /// Settings for [`solve_system`] and [`solve_origin_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
@@ -570,7 +579,8 @@ pub struct SolveReport {
 }
 
 /// Solves `M x = rhs` for a compressed-column `M` (rows strictly increasing
-/// within each column) by `options.method`: with [`Method::Auto`], the
+/// within each column) by `options.method`: with [`Method::Iterative`]
+/// (and [`Method::Auto`] from [`ITERATIVE_FROM`] unknowns), the
 /// iterative solver first, accepted only on its recomputed residual test
 /// `||rhs - M x||_inf <= tol ||rhs||_inf`, and faer's sparse LU when it gives
 /// up (not converged within `max_iter`, stagnation, breakdown).
@@ -582,9 +592,14 @@ pub fn solve_system(
     rhs: &[f64],
     options: &SolveOptions,
 ) -> Result<(Vec<f64>, SolvedBy), NetworkError> {
-    let failure = match options.method {
-        Method::Lu => None,
-        Method::Auto => match bicgstab(Csc { n, col_ptr, row_idx, values }, rhs, &options.iter) {
+    let iterative = match options.method {
+        Method::Auto => n >= ITERATIVE_FROM,
+        Method::Iterative => true,
+        Method::Lu => false,
+    };
+    let failure = match iterative {
+        false => None,
+        true => match bicgstab(Csc { n, col_ptr, row_idx, values }, rhs, &options.iter) {
             Ok((x, stats)) => return Ok((x, SolvedBy::Iterative(stats))),
             Err(f) => Some(f),
         },

@@ -6,12 +6,13 @@
 
 use lodestone_analysis::origin::{
     build_system, solve_origin, solve_origin_with, solve_system, Flow, IterFailure, IterOptions, Method, NetNode,
-    Network, SolveOptions, SolvedBy, Solution,
+    Network, SolveOptions, SolveReport, SolvedBy, Solution, ITERATIVE_FROM,
 };
 use proptest::prelude::*;
 
+/// The iterative path (with its LU fallback), whatever the size.
 const AUTO: SolveOptions = SolveOptions {
-    method: Method::Auto,
+    method: Method::Iterative,
     iter: IterOptions { tol: 1e-14, accept: 1e-12, max_iter: 300, stagnation: 30 },
 };
 const LU: SolveOptions = SolveOptions { method: Method::Lu, iter: AUTO.iter };
@@ -61,7 +62,9 @@ fn both(net: &Network, target: usize) -> (Solution, Solution) {
     }
     close(it.re_exported_share, lu.re_exported_share, 1e-13);
     assert_eq!(it.kind, lu.kind);
-    assert_eq!(solve_origin(net, target).unwrap(), it, "solve_origin is the default path");
+    // solve_origin (Method::Auto) takes LU below ITERATIVE_FROM nodes.
+    let default = solve_origin(net, target).unwrap();
+    assert_eq!(default, if net.nodes.len() >= ITERATIVE_FROM { it.clone() } else { lu.clone() });
     (it, lu)
 }
 
@@ -182,7 +185,6 @@ fn slow_convergence_falls_back_to_lu() {
     let (lu, _) = solve_origin_with(&net, 0, &LU).unwrap();
     assert_eq!(sol.shares, lu.shares);
     assert_eq!(sol.throughput, lu.throughput);
-    assert_eq!(solve_origin(&net, 0).unwrap().shares, lu.shares);
     // By symmetry the shares are nearly equal (a geometric sequence with
     // ratio 1 - 1e-9 along the ring) and sum to 1.
     let sum: f64 = sol.shares.iter().sum();
@@ -204,12 +206,30 @@ fn moderate_ring_converges() {
     close(it.shares[0], 1.0 / 256.0, 1e-15);
 }
 
+/// `Method::Auto` (the default) is LU below `ITERATIVE_FROM` nodes (so
+/// small networks, every real dataset's, give exactly what they gave
+/// before the iterative path existed), iterative from there.
+#[test]
+fn auto_switches_on_size() {
+    let auto = SolveOptions::default();
+    assert_eq!(auto.method, Method::Auto);
+    let small = slow_ring(ITERATIVE_FROM / 2 - 1, 1.0); // re-export system: 2n - 2 < ITERATIVE_FROM
+    let (_, rep) = solve_origin_with(&small, 0, &auto).unwrap();
+    assert_eq!(rep, SolveReport { shares: SolvedBy::Lu, re_export: SolvedBy::Lu });
+    let large = slow_ring(ITERATIVE_FROM, 1.0);
+    let (sol, rep) = solve_origin_with(&large, 0, &auto).unwrap();
+    assert!(matches!(rep.shares, SolvedBy::Iterative(_)), "{rep:?}");
+    assert!(matches!(rep.re_export, SolvedBy::Iterative(_)), "{rep:?}");
+    close(sol.shares[0], 0.5, 1e-15);
+    assert_eq!(solve_origin(&large, 0).unwrap(), sol);
+}
+
 /// An iteration budget too small to converge: the fallback gives LU's
 /// answer, bit for bit.
 #[test]
 fn exhausted_budget_falls_back_to_lu() {
     let net = slow_ring(50, 0.5);
-    let tight = SolveOptions { method: Method::Auto, iter: IterOptions { max_iter: 1, ..AUTO.iter } };
+    let tight = SolveOptions { method: Method::Iterative, iter: IterOptions { max_iter: 1, ..AUTO.iter } };
     let (sol, rep) = solve_origin_with(&net, 3, &tight).unwrap();
     assert!(matches!(rep.shares, SolvedBy::Fallback(IterFailure::NotConverged { iterations: 1, .. })), "{rep:?}");
     let (lu, _) = solve_origin_with(&net, 3, &LU).unwrap();
