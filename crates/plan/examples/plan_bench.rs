@@ -99,7 +99,9 @@ pub fn synthetic(partners: usize, suppliers: usize, periods: usize, seed: u64) -
                 _ => vec![0.0; t_len],
             };
             let max_short_share = (k == 2 && p % 5 == 0).then_some(0.9);
-            nodes.push(NodeInst { country: c, key: k, partner: true, cap, cost: r64(bc * rng.uni(0.7, 1.3)), demand, max_short_share });
+            let penalty = if k == 2 { 1000.0 } else { 800.0 };
+            let cost = r64(bc * rng.uni(0.7, 1.3));
+            nodes.push(NodeInst { country: c, key: k, partner: true, cap, cost, demand, max_short_share, penalty });
         }
     }
     let recipes = vec![RecipeInst { output: 1, input: 0, qty: 1.25 }, RecipeInst { output: 2, input: 1, qty: 0.875 }];
