@@ -20,6 +20,12 @@ if "rust_mc1_updates_per_s" in v:
     print(f"  Monte Carlo, {th} threads: ours {rm:.3e} (same bits as 1 thread: {v.get('rust_mc_same_bits_1_and_' + th + '_threads', '?')})")
 else:
     print(f"  Monte Carlo, {th} thread:  ours {rm:.3e}   numpy {nm:.3e}   ratio {rm / nm:.1f}x")
+if "rust_single_updates_per_cpu_s" in v and "numpy_single_updates_per_cpu_s" in v:
+    rc, nc = f("rust_single_updates_per_cpu_s"), f("numpy_single_updates_per_cpu_s")
+    rmc, nmc = f("rust_mc_updates_per_cpu_s"), f("numpy_mc_updates_per_cpu_s")
+    print("per CPU second (work, whatever else the machine runs)")
+    print(f"  single run:   ours {rc:.3e}   numpy {nc:.3e}   ratio {rc / nc:.1f}x")
+    print(f"  Monte Carlo:  ours {rmc:.3e}   numpy {nmc:.3e}   ratio {rmc / nmc:.1f}x")
 agree = v["agree"] == "yes"
 print(f"outputs agree (cumulative shortfall per node, 1e-9 relative): {v['agree']} "
       f"(largest relative difference: single run {v['single_max_rel_diff']}, Monte Carlo {v['mc_max_rel_diff']})")

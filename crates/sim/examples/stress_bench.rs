@@ -131,6 +131,20 @@ fn u32s(dir: &Path, name: &str, v: &[u32]) {
     i64s(dir, name, &v.iter().map(|&x| x as i64).collect::<Vec<_>>());
 }
 
+/// CPU seconds used so far by this thread (`which = "thread-self"`) or the
+/// whole process (`"self"`), from /proc (Linux; NaN elsewhere). On a shared,
+/// loaded machine CPU time is the fairer measure of work than wall time.
+fn cpu_s(which: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{which}/stat")) else { return f64::NAN };
+    // Fields after the command name (which may contain spaces) in parentheses.
+    let rest = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 here; clock
+    // ticks are 1/100 s on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = args.get(1).cloned().unwrap_or_else(|| format!("{}/lodestone-stress-bench", std::env::temp_dir().display()));
@@ -160,6 +174,7 @@ fn main() {
 
     // Single runs, summary only, one thread.
     let mut best = f64::INFINITY;
+    let c0 = cpu_s("thread-self");
     let t0 = Instant::now();
     let mut r = simulate(&net, &comp, Record::Summary, &|_, _| {}, &cancel);
     for _ in 1..reps {
@@ -168,10 +183,12 @@ fn main() {
         best = best.min(t.elapsed().as_secs_f64());
     }
     let dt = t0.elapsed().as_secs_f64() / reps as f64;
+    let cpu = (cpu_s("thread-self") - c0) / reps as f64;
     let total: f64 = r.nodes.iter().map(|x| x.cumulative_shortfall).sum();
     println!("rust_single_s_per_run {dt:.6}");
     println!("rust_single_best_s {best:.6}");
     println!("rust_single_updates_per_s {:.4e}", (n * h) as f64 / dt);
+    println!("rust_single_updates_per_cpu_s {:.4e}", (n * h) as f64 / cpu);
     println!("rust_single_total_shortfall {total:.6}");
     println!("rust_single_nodes_short {}", r.first_to_fail.len());
     let full = simulate(&net, &comp, Record::Full, &|_, _| {}, &cancel);
@@ -279,14 +296,17 @@ fn main() {
     std::fs::write(dir.join("meta.json"), meta).unwrap();
 
     // Monte Carlo proper (streaming aggregation) on the rayon pool.
+    let c0 = cpu_s("self");
     let t0 = Instant::now();
     let m = monte_carlo(&net, &sc, &groups, &|_, _| {}, &cancel).unwrap();
     let dt = t0.elapsed().as_secs_f64();
+    let cpu = cpu_s("self") - c0;
     let mean_total: f64 = m.commodities.iter().map(|c| c.mean).sum();
     println!("rust_mc_runs {}", m.runs_done);
     println!("rust_mc_threads {}", rayon::current_num_threads());
     println!("rust_mc_s {dt:.4}");
     println!("rust_mc_updates_per_s {:.4e}", (n * h * m.runs_done) as f64 / dt);
+    println!("rust_mc_updates_per_cpu_s {:.4e}", (n * h * m.runs_done) as f64 / cpu);
     println!("rust_mc_mean_total_shortfall {mean_total:.6}");
     // The same Monte Carlo on one thread: the per-core rate, and a check
     // that the result is the same bits whatever the thread count.
