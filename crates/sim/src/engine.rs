@@ -118,6 +118,42 @@ pub fn resolve(net: &Network, kind: &DisruptionKind, groups: &dyn Fn(&str) -> Ve
     }
 }
 
+/// The scenario's disruptions and catalogue events that can change nothing,
+/// or almost nothing, in this network, each with the reason: an outage or a
+/// demand shock on a country and commodity-stage with no capacity or no
+/// final demand in it, an export restriction or route closure with no trade
+/// flow to withhold or block (a commodity-stage known only from production
+/// has no trade, and without recipes nothing links mining to refining, so an
+/// export ban there changes nothing). Meant for warnings: such an event is
+/// valid, but its results are all zero.
+pub fn inert(net: &Network, sc: &Scenario, groups: &dyn Fn(&str) -> Vec<CountryCode>) -> Vec<String> {
+    let named = sc.disruptions.iter().map(|d| (&d.name, &d.kind));
+    let events = sc.monte_carlo.iter().flat_map(|m| m.events.iter().map(|e| (&e.name, &e.kind)));
+    named
+        .chain(events)
+        .filter_map(|(name, kind)| {
+            let why = match resolve(net, kind, groups) {
+                Target::Capacity { nodes, .. } if nodes.iter().all(|&i| net.capacity[i as usize] <= 0.0) => {
+                    "no capacity for that commodity-stage in that country in the network"
+                }
+                Target::Demand { nodes, .. } if nodes.iter().all(|&i| net.final_demand[i as usize] <= 0.0) => {
+                    "no final demand for that commodity-stage in that country in the network"
+                }
+                Target::Edges { edges, nodes, .. } if edges.is_empty() => {
+                    if nodes.is_empty() {
+                        "no trade flow in the network to withhold or block"
+                    } else {
+                        "the country has no exports of that commodity-stage in the network to withhold \
+                         (only its spare capacity for rerouting is limited)"
+                    }
+                }
+                _ => return None,
+            };
+            Some(format!("`{name}`: {why}"))
+        })
+        .collect()
+}
+
 /// Intensity of an effect in period t: 1 while active, then a linear fade
 /// over `recovery` periods (`1 - k / (recovery + 1)` in the k-th period
 /// after the end), then 0.
@@ -831,5 +867,46 @@ fn apply(t: &Target, intensity: f64, ws: &mut Workspace) {
             edges.iter().for_each(|&e| ws.edge_mult[e as usize] *= 1.0 - share * intensity);
             nodes.iter().for_each(|&i| ws.spare_mult[i as usize] *= 1.0 - share * intensity);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{CatalogueEvent, CommoditySel, DurationDist, MonteCarloSpec, Period};
+
+    #[test]
+    fn inert_events_are_named() {
+        // Synthetic (not data): 2 stages x 4 countries.
+        let net = Network::synthetic(2, 4, 2, 3, Period::Month);
+        let key = |k: &str| CommoditySel::Key(CommodityKey::new(k, "stage"));
+        let cc = |s: &str| CountryCode::parse(s).unwrap();
+        // One exporter and one country that neither produces nor exports.
+        let exporter = (0..4).find(|&i| net.out_start[i] < net.out_start[i + 1]).expect("an exporter");
+        let idle = (0..4).find(|&i| net.capacity[i] == 0.0 && net.out_start[i] == net.out_start[i + 1]).expect("an idle node");
+        let (ce, ci) = (net.nodes[exporter].country, net.nodes[idle].country);
+        let ev = |name: &str, kind| CatalogueEvent {
+            name: name.into(),
+            annual_probability: 0.1,
+            duration: DurationDist::Fixed { periods: 2.0 },
+            kind,
+        };
+        let mut sc = Scenario::new("t", 12);
+        let ban = |c| DisruptionKind::ExportRestriction { country: c, commodity: key("syn0"), share: 1.0, exempt_group: None };
+        sc.monte_carlo = Some(MonteCarloSpec {
+            runs: 1,
+            seed: 0,
+            events: vec![
+                ev("real ban", ban(ce)),
+                ev("idle ban", ban(ci)),
+                ev("idle outage", DisruptionKind::Outage { country: ci, commodity: key("syn0"), share: 1.0 }),
+                ev("unknown country", DisruptionKind::Outage { country: cc("ZY"), commodity: key("syn0"), share: 1.0 }),
+            ],
+        });
+        let got = inert(&net, &sc, &|_| vec![]);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(got[0].starts_with("`idle ban`: the country has no exports"), "{got:?}");
+        assert!(got[1].starts_with("`idle outage`: no capacity"), "{got:?}");
+        assert!(got[2].starts_with("`unknown country`: no capacity"), "{got:?}");
     }
 }
