@@ -322,12 +322,13 @@ impl Lp {
         let mut yv: Vec<Option<Var>> = vec![None; n];
         let mut y = vec![];
         for &k in keys {
-            for i in net.key_start[k] as usize..net.key_start[k + 1] as usize {
+            let (a, b) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
+            for (i, slot) in yv.iter_mut().enumerate().take(b).skip(a) {
                 let c = rate(net.capacity[i], i);
                 if c > 0.0 {
                     let v = m.add_continuous(0.0, f64::INFINITY)?;
                     m.add_row(f64::NEG_INFINITY, 0.0, &[(v, 1.0), (t, -c)])?;
-                    yv[i] = Some(v);
+                    *slot = Some(v);
                     y.push((i, v));
                 }
             }
