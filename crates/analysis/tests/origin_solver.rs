@@ -36,9 +36,9 @@ fn residual(net: &Network, target: usize, y: &[f64]) -> f64 {
     let sys = build_system(net).unwrap();
     let mut r = vec![0.0; sys.n];
     r[target] = 1.0;
-    for c in 0..sys.n {
+    for (c, &yc) in y.iter().enumerate() {
         for p in sys.col_ptr[c]..sys.col_ptr[c + 1] {
-            r[sys.row_idx[p]] -= sys.values[p] * y[c];
+            r[sys.row_idx[p]] -= sys.values[p] * yc;
         }
     }
     r.iter().fold(0.0, |m, x| m.max(x.abs()))
