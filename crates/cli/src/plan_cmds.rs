@@ -280,7 +280,7 @@ fn sweep(
     file: &str,
     text: &str,
     arg: &str,
-    read: &(dyn Fn(&str) -> std::result::Result<(String, String), String> + Sync),
+    read: &lodestone_plan::instance::ReadScenarioSync,
     opts: &PlanOptions,
     a: &PlanArgs,
 ) -> Result<()> {

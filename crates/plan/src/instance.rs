@@ -206,6 +206,9 @@ impl Instance {
 /// returns its text; the caller does the I/O.
 pub type ReadScenario<'a> = &'a dyn Fn(&str) -> Result<(String, String), String>;
 
+/// A [`ReadScenario`] usable from several threads (sweeps).
+pub type ReadScenarioSync = dyn Fn(&str) -> Result<(String, String), String> + Sync;
+
 struct Cx<'a> {
     loc: Located<'a>,
     ds: &'a Dataset,
@@ -338,8 +341,7 @@ pub fn resolve(
     let partners: Vec<CountryCode> = match pf.partners.get_ref() {
         toml::Value::String(g) => {
             let s = Spanned::new(pf.partners.span(), g.clone());
-            let members = cx.group(&s, "partners", &[]);
-            members
+            cx.group(&s, "partners", &[])
         }
         toml::Value::Array(a) => {
             let mut v = vec![];
@@ -920,8 +922,8 @@ pub fn resolve(
             let sel_keys = |sel: &CommoditySel| -> Vec<usize> { (0..keys.len()).filter(|&k| sel.matches(&keys[k])).collect() };
             let mark = |si: &mut ScenarioInst, ks: &[usize]| {
                 for &k in ks {
-                    for t in 0..horizon {
-                        if frac[t] > 0.0 {
+                    for (t, f) in frac.iter().enumerate() {
+                        if *f > 0.0 {
                             si.disrupted[k * horizon + t] = true;
                         }
                     }
@@ -981,8 +983,8 @@ pub fn resolve(
                     let ks = sel_keys(commodity);
                     for (n, node) in nodes.iter().enumerate() {
                         if node.country == *country && ks.contains(&node.key) {
-                            for t in 0..horizon {
-                                si.demand_factor[n * horizon + t] *= 1.0 + (factor - 1.0) * frac[t];
+                            for (t, f) in frac.iter().enumerate() {
+                                si.demand_factor[n * horizon + t] *= 1.0 + (factor - 1.0) * f;
                             }
                         }
                     }

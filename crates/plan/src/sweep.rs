@@ -190,7 +190,7 @@ pub fn run_sweep(
     text: &str,
     spec: &SweepSpec,
     ds: &Dataset,
-    read_scenario: &(dyn Fn(&str) -> Result<(String, String), String> + Sync),
+    read_scenario: &crate::instance::ReadScenarioSync,
     opts: &PlanOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<SweepPoint>, PlanErrors> {
@@ -218,7 +218,7 @@ fn point(
     spec: &SweepSpec,
     value: f64,
     ds: &Dataset,
-    read_scenario: &(dyn Fn(&str) -> Result<(String, String), String> + Sync),
+    read_scenario: &crate::instance::ReadScenarioSync,
     opts: &PlanOptions,
 ) -> SweepPoint {
     let fail = |e: String| SweepPoint { value, status: "invalid".into(), objective: None, expected_shortfall: None, capex: None, builds: vec![], error: Some(e) };
