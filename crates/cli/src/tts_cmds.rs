@@ -326,7 +326,7 @@ fn tts_table(c: &Ctx, r: &TtsResult) -> String {
          each country draws its own stocks, and any producer may supply any country.\n",
     );
     out.push_str(&format!(
-        "Spare capacity: capacity rows, else production x {} ; stocks: stockpile rows, else {} months of need. \
+        "Spare capacity: capacity rows, else production x {}; stocks: stockpile rows, else {} months of need. \
          Hot spot: TTS < TTR (default TTR {} months{}).\n\n",
         trim(1.0 + a.headroom),
         trim(a.stock_months),
