@@ -1,0 +1,307 @@
+//! Two backends behind one small interface: statements with `?`
+//! placeholders (rewritten to `$1, $2, ...` for PostgreSQL), values as
+//! [`Value`], transactions as closures (committed on `Ok`, rolled back on
+//! `Err` or panic).
+
+use crate::{Result, StoreError};
+
+/// A parameter or a column value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    I64(i64),
+    F64(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Value {
+    pub fn text(s: &str) -> Value {
+        Value::Text(s.to_string())
+    }
+
+    /// Text, or "" for anything else.
+    pub fn text_or_empty(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Text, or "" for anything else.
+    pub fn get_text(&self) -> String {
+        self.text_or_empty()
+    }
+
+    pub fn opt_text(&self) -> Option<String> {
+        match self {
+            Value::Text(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::I64(i) => Some(*i),
+            Value::F64(f) => Some(*f as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::F64(f) => Some(*f),
+            Value::I64(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+}
+
+
+/// The error and its causes (postgres::Error's own text is only "db error";
+/// the server's message is its source).
+fn db<E: std::error::Error>(e: E) -> StoreError {
+    let mut m = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        m.push_str(": ");
+        m.push_str(&s.to_string());
+        src = s.source();
+    }
+    StoreError::Db(m)
+}
+
+/// `?` -> `$n` outside string literals.
+pub(crate) fn pg_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut in_str = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                in_str = !in_str;
+                out.push(c);
+            }
+            '?' if !in_str => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub(crate) enum Backend {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
+}
+
+pub(crate) enum Tx<'a, 'b> {
+    Sqlite(&'a rusqlite::Transaction<'b>),
+    Postgres(&'a mut postgres::Transaction<'b>),
+}
+
+fn sqlite_params(params: &[Value]) -> Vec<rusqlite::types::Value> {
+    params
+        .iter()
+        .map(|v| match v {
+            Value::Null => rusqlite::types::Value::Null,
+            Value::I64(i) => rusqlite::types::Value::Integer(*i),
+            Value::F64(f) => rusqlite::types::Value::Real(*f),
+            Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
+            Value::Bytes(b) => rusqlite::types::Value::Blob(b.clone()),
+        })
+        .collect()
+}
+
+fn sqlite_query(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+    let mut st = c.prepare_cached(sql).map_err(db)?;
+    let n = st.column_count();
+    let mut rows = st.query(rusqlite::params_from_iter(sqlite_params(params))).map_err(db)?;
+    let mut out = vec![];
+    while let Some(r) = rows.next().map_err(db)? {
+        let mut row = Vec::with_capacity(n);
+        for i in 0..n {
+            use rusqlite::types::ValueRef;
+            row.push(match r.get_ref(i).map_err(db)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(i) => Value::I64(i),
+                ValueRef::Real(f) => Value::F64(f),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+            });
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+fn sqlite_exec(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<usize> {
+    let mut st = c.prepare_cached(sql).map_err(db)?;
+    st.execute(rusqlite::params_from_iter(sqlite_params(params))).map_err(db)
+}
+
+type PgParam = Box<dyn postgres::types::ToSql + Sync>;
+
+fn pg_params(params: &[Value]) -> Vec<PgParam> {
+    params
+        .iter()
+        .map(|v| -> PgParam {
+            match v {
+                Value::Null => Box::new(None::<String>),
+                Value::I64(i) => Box::new(*i),
+                Value::F64(f) => Box::new(*f),
+                Value::Text(s) => Box::new(s.clone()),
+                Value::Bytes(b) => Box::new(b.clone()),
+            }
+        })
+        .collect()
+}
+
+fn pg_row(r: &postgres::Row) -> Result<Vec<Value>> {
+    use postgres::types::Type;
+    let mut row = Vec::with_capacity(r.len());
+    for (i, col) in r.columns().iter().enumerate() {
+        let t = col.type_();
+        let v = if *t == Type::INT8 {
+            r.try_get::<_, Option<i64>>(i).map_err(db)?.map_or(Value::Null, Value::I64)
+        } else if *t == Type::INT4 {
+            r.try_get::<_, Option<i32>>(i).map_err(db)?.map_or(Value::Null, |x| Value::I64(x as i64))
+        } else if *t == Type::FLOAT8 {
+            r.try_get::<_, Option<f64>>(i).map_err(db)?.map_or(Value::Null, Value::F64)
+        } else if *t == Type::BYTEA {
+            r.try_get::<_, Option<Vec<u8>>>(i).map_err(db)?.map_or(Value::Null, Value::Bytes)
+        } else if *t == Type::TEXT || *t == Type::VARCHAR {
+            r.try_get::<_, Option<String>>(i).map_err(db)?.map_or(Value::Null, Value::Text)
+        } else {
+            return Err(StoreError::Db(format!("unexpected column type {t} for `{}`", col.name())));
+        };
+        row.push(v);
+    }
+    Ok(row)
+}
+
+macro_rules! pg_refs {
+    ($p:expr) => {
+        $p.iter().map(|b| b.as_ref() as &(dyn postgres::types::ToSql + Sync)).collect::<Vec<_>>()
+    };
+}
+
+impl Backend {
+    pub(crate) fn open(url: &str) -> Result<Backend> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let c = postgres::Client::connect(url, postgres::NoTls)
+                .map_err(|e| StoreError::Db(format!("cannot connect to PostgreSQL: {e}")))?;
+            return Ok(Backend::Postgres(Box::new(c)));
+        }
+        let path = url.strip_prefix("sqlite:").unwrap_or(url);
+        let c = rusqlite::Connection::open(path).map_err(|e| StoreError::Db(format!("cannot open SQLite database {path}: {e}")))?;
+        c.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
+        c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(db)?;
+        Ok(Backend::Sqlite(c))
+    }
+
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+        match self {
+            Backend::Sqlite(c) => sqlite_query(c, sql, params),
+            Backend::Postgres(c) => {
+                let p = pg_params(params);
+                let rows = c.query(pg_placeholders(sql).as_str(), &pg_refs!(p)).map_err(db)?;
+                rows.iter().map(pg_row).collect()
+            }
+        }
+    }
+
+    pub(crate) fn exec(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
+        match self {
+            Backend::Sqlite(c) => sqlite_exec(c, sql, params),
+            Backend::Postgres(c) => {
+                let p = pg_params(params);
+                c.execute(pg_placeholders(sql).as_str(), &pg_refs!(p)).map(|n| n as usize).map_err(db)
+            }
+        }
+    }
+
+    /// Runs several statements (no parameters) in one transaction.
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {
+        match self {
+            Backend::Sqlite(c) => {
+                let tx = c.transaction().map_err(db)?;
+                tx.execute_batch(sql).map_err(db)?;
+                tx.commit().map_err(db)
+            }
+            Backend::Postgres(c) => {
+                let mut tx = c.transaction().map_err(db)?;
+                tx.batch_execute(sql).map_err(db)?;
+                tx.commit().map_err(db)
+            }
+        }
+    }
+
+    pub(crate) fn transaction<T>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T>) -> Result<T> {
+        match self {
+            Backend::Sqlite(c) => {
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
+                let r = f(&mut Tx::Sqlite(&tx));
+                match r {
+                    Ok(v) => {
+                        tx.commit().map_err(db)?;
+                        Ok(v)
+                    }
+                    Err(e) => Err(e), // dropped: rolled back
+                }
+            }
+            Backend::Postgres(c) => {
+                let mut tx = c.transaction().map_err(db)?;
+                let r = f(&mut Tx::Postgres(&mut tx));
+                match r {
+                    Ok(v) => {
+                        tx.commit().map_err(db)?;
+                        Ok(v)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+}
+
+impl Tx<'_, '_> {
+    pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+        match self {
+            Tx::Sqlite(t) => sqlite_query(t, sql, params),
+            Tx::Postgres(t) => {
+                let p = pg_params(params);
+                let rows = t.query(pg_placeholders(sql).as_str(), &pg_refs!(p)).map_err(db)?;
+                rows.iter().map(pg_row).collect()
+            }
+        }
+    }
+
+    pub(crate) fn exec(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
+        match self {
+            Tx::Sqlite(t) => sqlite_exec(t, sql, params),
+            Tx::Postgres(t) => {
+                let p = pg_params(params);
+                t.execute(pg_placeholders(sql).as_str(), &pg_refs!(p)).map(|n| n as usize).map_err(db)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders() {
+        assert_eq!(super::pg_placeholders("a = ? AND b = '?' AND c = ?"), "a = $1 AND b = '?' AND c = $2");
+    }
+}
