@@ -11,7 +11,8 @@
 # Environment: ORIGIN_BENCH_HUBS=64 adds 64 hub countries (see
 # crates/analysis/examples/origin_bench.rs); ORIGIN_BENCH_CAP (seconds,
 # default 120) caps our LU part and each scipy solver, which are reported
-# as "timed out" past it; ORIGIN_BENCH_LU=0 skips our LU.
+# as "timed out" past it; ORIGIN_BENCH_LU=0 skips our LU;
+# ORIGIN_BENCH_NO_BUILD=1 uses the example binary already built.
 # Creates a Python venv under target/bench-venv if missing and installs numpy
 # and scipy into it with pip (needs network access the first time).
 set -euo pipefail
@@ -28,7 +29,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | sed 's/Model name: *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "nodes $n, hubs ${ORIGIN_BENCH_HUBS:-0}, cap ${cap} s, repetitions ${ORIGIN_BENCH_REPS:-5}"
-cargo build --release -q -p lodestone-analysis --example origin_bench
+if [ "${ORIGIN_BENCH_NO_BUILD:-0}" != 1 ]; then
+    cargo build --release -q -p lodestone-analysis --example origin_bench
+fi
 bin="$root/target/release/examples/origin_bench"
 rm -f "$dir/solution.txt"
 rc=0

@@ -503,21 +503,6 @@ fn reach_sources(
     traced
 }
 
-/// Sorts a column's (row, value) entries, merges duplicates (a self-flow
-/// lands on the diagonal) and appends them.
-fn push_sorted_column(col: &mut [(usize, f64)], row_idx: &mut Vec<usize>, values: &mut Vec<f64>) {
-    col.sort_unstable_by_key(|e| e.0);
-    let start = row_idx.len();
-    for &(r, x) in col.iter() {
-        if row_idx.len() > start && row_idx[row_idx.len() - 1] == r {
-            *values.last_mut().expect("non-empty") += x;
-        } else {
-            row_idx.push(r);
-            values.push(x);
-        }
-    }
-}
-
 /// A sparse LU factorization of a square matrix given in compressed columns.
 pub struct Factored {
     lu: Lu<usize, f64>,
@@ -690,27 +675,43 @@ fn re_exported_share(
     let mut row_idx = Vec::with_capacity(2 * (sys.in_from.len() + 2 * n));
     let mut values = Vec::with_capacity(row_idx.capacity());
     col_ptr.push(0);
-    let mut col: Vec<(usize, f64)> = Vec::new();
     let sources = |v: usize| matches!(sys.kind[v], NodeKind::ZeroSupply | NodeKind::UntracedLoop);
+    // Rows in increasing order without sorting: the diagonal and the input
+    // (both `< n`, distinct), then the suppliers' `g` rows (`n + w`, sorted
+    // and distinct in `in_from`).
+    let input = |v: usize| {
+        (!sources(v) && sys.made_coef[v] > 0.0)
+            .then(|| (network.nodes[v].input.expect("made has input"), -sys.made_coef[v]))
+    };
     for v in 0..n {
-        col.clear();
-        col.push((v, 1.0));
-        if !sources(v) {
-            col.extend((sys.in_ptr[v]..sys.in_ptr[v + 1]).map(|p| (n + sys.in_from[p], -sys.in_coef[p])));
-            if sys.made_coef[v] > 0.0 {
-                col.push((network.nodes[v].input.expect("made has input"), -sys.made_coef[v]));
+        match input(v) {
+            Some((i, x)) if i < v => {
+                row_idx.extend([i, v]);
+                values.extend([x, 1.0]);
+            }
+            Some((i, x)) => {
+                row_idx.extend([v, i]);
+                values.extend([1.0, x]);
+            }
+            None => {
+                row_idx.push(v);
+                values.push(1.0);
             }
         }
-        push_sorted_column(&mut col, &mut row_idx, &mut values);
+        if !sources(v) {
+            let (a, b) = (sys.in_ptr[v], sys.in_ptr[v + 1]);
+            row_idx.extend(sys.in_from[a..b].iter().map(|&w| n + w));
+            values.extend(sys.in_coef[a..b].iter().map(|&c| -c));
+        }
         col_ptr.push(row_idx.len());
     }
     for v in 0..n {
-        col.clear();
-        col.push((n + v, 1.0));
-        if !sources(v) && sys.made_coef[v] > 0.0 {
-            col.push((network.nodes[v].input.expect("made has input"), -sys.made_coef[v]));
+        if let Some((i, x)) = input(v) {
+            row_idx.push(i);
+            values.push(x);
         }
-        push_sorted_column(&mut col, &mut row_idx, &mut values);
+        row_idx.push(n + v);
+        values.push(1.0);
         col_ptr.push(row_idx.len());
     }
     let mut e = vec![0.0; 2 * n];
