@@ -1,6 +1,8 @@
 //! The European Commission's criticality method (Blengini et al. 2017, JRC,
 //! "Methodology for establishing the EU list of critical raw materials:
-//! guidelines", the method behind the 2017, 2020 and 2023 lists).
+//! guidelines", DOI 10.2873/769526, with its background report, Blengini et
+//! al. 2017, EUR 28654 EN, DOI 10.2760/73303; the method behind the 2017,
+//! 2020 and 2023 lists).
 //!
 //! Supply risk, for one stage (extraction or processing):
 //!
@@ -17,6 +19,16 @@
 //! when c restricts nothing). The material's SR is that of the stage with the
 //! highest SR (the bottleneck). Economic importance EI = sum_s (A_s x Q_s) x
 //! SI_EI; a material is critical when SR >= 1 and EI >= 2.8.
+//!
+//! Scaling, and what it rests on. With shares as fractions (equivalently,
+//! percentages with the sum divided by 10,000) and WGI on 0-10, HHI_WGI,t
+//! lies in 0-10 (times t), the scale on which the 1.0 threshold and the
+//! published SR values (0.1 to about 5.6 in the 2023 assessment) sit;
+//! percentages without that division would put SR in the thousands. The
+//! guidelines' own text could not be consulted when this was written (only
+//! their title and abstract pages were available), so the scaling is
+//! reported in every result as not checked against the text; see
+//! `docs/analyses.md` for what was found and where.
 //!
 //! [`supply_risk`], [`hhi_wgi_t`], [`economic_importance`] are the core over
 //! explicit terms; [`assess`] derives the terms from a dataset.
@@ -322,6 +334,11 @@ pub struct EuAssessment {
 
 pub const METHOD: &str = "EU criticality (Blengini et al. 2017, JRC guidelines)";
 
+/// The standing caveat every EU result carries: the scaling conventions are
+/// Lodestone's reading of the method, not checked against the guidelines'
+/// text (see the module documentation).
+pub const METHOD_TEXT_NOT_CHECKED: &str = "method text not checked: shares as fractions (0-1), WGI rescaled to 0-10 as (2.5 - estimate) x 2 and HHI_WGI,t = sum S^2 x WGI x t are Lodestone's reading of Blengini et al. 2017; the guidelines' text was not available to verify them (they agree with the 0-10 range of the 2023 assessment's published SR values)";
+
 struct Scorer<'a> {
     ds: &'a Dataset,
     ov: &'a EuOverrides,
@@ -536,11 +553,15 @@ pub fn assess(
     }
     let eol_rir_source = if overrides.eol_rir.is_some() { InputSource::User } else { InputSource::Default };
     if overrides.eol_rir.is_none() {
-        deviations.push("EoL-RIR not supplied: 0 assumed (no recycling credit)".into());
+        deviations.push(
+            "EoL-RIR not supplied: 0 assumed (no recycling credit); the dataset has no end-of-life recycling input rates, so the rate is a user input".into(),
+        );
     }
     let si_sr_source = if overrides.si_sr.is_some() { InputSource::User } else { InputSource::Default };
     if overrides.si_sr.is_none() {
-        deviations.push("SI_SR not supplied: 1 assumed (no substitution credit)".into());
+        deviations.push(
+            "SI_SR not supplied: 1 assumed (no substitution credit); the dataset has no substitution indices, so SI_SR is a user input".into(),
+        );
     }
     if stages.iter().any(|s| s.import_reliance_source == InputSource::Dataset) {
         deviations.push(
@@ -550,6 +571,7 @@ pub fn assess(
     deviations.push(format!(
         "data period: one year ({year}); the guidelines prefer averages over the latest five years"
     ));
+    deviations.push(METHOD_TEXT_NOT_CHECKED.to_string());
     let economic_importance = overrides.economic_importance.as_ref().map(economic_importance);
     let critical = economic_importance.as_ref().map(|e| is_critical(sr, e.economic_importance));
     if economic_importance.is_none() {

@@ -18,6 +18,19 @@
 //! method's copper reference (the average of copper's score x price for
 //! OECD countries, 2017-2021, as geopolrisk-py 2 uses it).
 //!
+//! Checked against the method's reference implementation, geopolrisk-py
+//! (Koyamparambath et al.): `docs/background.rst` (Equations 1-3: score =
+//! HHI_A x sum_i g_i f_Aic / (p_Ac + F_Ac); CF = score x price, divided by
+//! copper's) and `geopolrisk/assessment/core.py` (HHI = sum p^2 / (sum p)^2;
+//! import risk = sum(q x g) / (total imports + domestic production); g = 0.5
+//! where the WGI score is missing; CF_Cu = 0.409412948, "average CF of
+//! copper for OECD countries" 2017-2021; price = sum value / sum quantity).
+//! One difference remains, and results flag it: for a region, geopolrisk-py
+//! sums the members' imports from every partner, members included, each
+//! with its own score, where Lodestone gives partners inside the region
+//! g = 0 (intra-regional supply treated as domestic). The publications'
+//! own text on regions (Santillán-Saldivar et al. 2021) was not available.
+//!
 //! [`hhi`], [`g_from_wgi`] and [`score`] are the core over explicit terms;
 //! [`assess`] derives the terms from a dataset.
 
@@ -310,6 +323,13 @@ pub fn assess(
     let (indicator, _) = indicator_label(n_user, n_ds, "WGI Political Stability");
     if !missing.is_empty() {
         notes.push(format!("governance: no score for {} in {governance_year}: g = 0.5 (the method's rule)", missing.join(", ")));
+    }
+    let inside_quantity: f64 = partners.iter().filter(|p| p.inside_region).map(|p| p.quantity).sum();
+    if inside_quantity > 0.0 {
+        deviations.push(format!(
+            "intra-regional imports ({inside_quantity} {}) count with g = 0 (supply from inside {region} treated as domestic); geopolrisk-py's regional mode weights them with the exporting member's own score, and the publications' text on regions could not be checked",
+            unit.code
+        ));
     }
     if overrides.production_source == ProductionSource::Primary {
         notes.push("production from the primary table (USGS); geopolrisk-py uses World Mining Data (`production_other`)".into());

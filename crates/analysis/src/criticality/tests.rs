@@ -179,6 +179,8 @@ fn eu_assess_from_dataset_by_hand() {
     assert!(a.deviations_from_method.iter().any(|d| d.contains("Political Stability")));
     assert!(a.deviations_from_method.iter().any(|d| d.contains("t_c = 1")));
     assert!(a.deviations_from_method.iter().any(|d| d.contains("SI_SR not supplied")));
+    // The scaling is Lodestone's reading, not checked against the text: said.
+    assert!(a.deviations_from_method.iter().any(|d| d == eu::METHOD_TEXT_NOT_CHECKED));
     assert_eq!(a.critical, None);
     // Serialises, for the CLI's JSON.
     let json = serde_json::to_string(&a).unwrap();
@@ -323,6 +325,8 @@ fn gpr_two_partners_with_domestic_production() {
     close(a.terms.characterisation_factor.unwrap(), 0.483 / 0.409412948);
     assert_eq!(a.partners.len(), 2);
     assert_eq!(a.governance_indicator, "political_stability (WGI)");
+    // A single importing country has no intra-regional imports.
+    assert!(!a.deviations_from_method.iter().any(|d| d.contains("intra-regional")));
     assert!(serde_json::to_string(&a).unwrap().contains("characterisation_factor"));
 }
 
@@ -356,6 +360,8 @@ fn gpr_region_partner_inside_and_missing_score() {
     assert_eq!(kp.score_source, ScoreSource::Missing);
     close(kp.g, 0.5);
     assert!(a.notes.iter().any(|n| n.contains("no score for KP")));
+    // g = 0 inside the region departs from geopolrisk-py's regional mode: said.
+    assert!(a.deviations_from_method.iter().any(|d| d.contains("intra-regional imports (20 t)")), "{:?}", a.deviations_from_method);
 }
 
 #[test]
@@ -437,6 +443,10 @@ fn usgs_assess_with_published_nir() {
     assert!(a.terms.is_none());
     close(a.dp_x_te.unwrap(), 0.186);
     assert_eq!(a.ev_source, TermSource::Missing);
+    // Both unverified readings are stated: DP's scoring and the combination.
+    assert!(a.deviations_from_method.iter().any(|d| d == usgs::DP_NOT_CHECKED));
+    assert!(a.deviations_from_method.iter().any(|d| d == usgs::COMBINATION_NOT_CHECKED));
+    assert!(a.deviations_from_method.iter().any(|d| d.contains("2015-2018") && d.contains("0.40")));
 }
 
 #[test]
@@ -457,5 +467,7 @@ fn usgs_trade_exposure_from_trade_when_nothing_published() {
     };
     let a = usgs::assess(&ds, &key("x/mining"), cc("US"), 2022, &ov).unwrap();
     assert_eq!((a.dp_source, a.te_source), (TermSource::User, TermSource::User));
+    // Supplied DP: no claim about how Lodestone scores countries.
+    assert!(!a.deviations_from_method.iter().any(|d| d == usgs::DP_NOT_CHECKED));
     close(a.terms.unwrap().supply_risk, 0.125);
 }

@@ -1,6 +1,9 @@
 //! The USGS supply-risk screening behind the 2022 U.S. Critical Minerals
-//! List (Nassar et al. 2020, Science Advances 6:eaay8647; Nassar & Fortier
-//! 2021, USGS Open-File Report 2021-1045):
+//! List (Nassar et al. 2020, "Evaluating the mineral commodity supply risk of
+//! the U.S. manufacturing sector", Science Advances 6:eaay8647; Nassar &
+//! Fortier 2021, "Methodology and technical input for the 2021 review and
+//! revision of the U.S. Critical Minerals List", USGS Open-File Report
+//! 2021-1045):
 //!
 //! ```text
 //! supply risk = DP x TE x EV
@@ -11,11 +14,24 @@
 //! g_c = clamp((2.5 - WGI_c) / 5, 0, 1)
 //! ```
 //!
+//! What the sources available when this was written establish: supply risk
+//! combines three factors, the likelihood of a foreign supply disruption
+//! (DP), the dependency of U.S. manufacturers on foreign supplies (TE) and
+//! their ability to withstand a disruption (EV) (Nassar et al. 2020,
+//! abstract); the 2021 review ranks commodities by a recency-weighted mean of
+//! yearly supply risk over 2015-2018 and recommended those at or above 0.40
+//! (USGS, figure 3 of S. Fortier's 31 March 2022 Senate testimony, citing
+//! Nassar & Fortier 2021). What they do not establish: how DP turns WGI
+//! estimates into country scores, how TE adjusts net import reliance, and
+//! whether the three factors are multiplied as such or combined on another
+//! scale (for example a geometric mean). The formula above is Lodestone's
+//! reading; every computed result says so, and callers can supply DP (and
+//! TE, EV) from the report to reproduce its values.
+//!
 //! What the dataset supports is computed (DP from production and WGI
 //! estimates; TE from published net import reliance, else from trade and
 //! production); EV, and anything the caller prefers, is supplied. The result
-//! says which. The report screens on a recency-weighted mean of yearly supply
-//! risk over several years; this computes one year.
+//! says which. This computes one year.
 //!
 //! [`disruption_potential`] and [`supply_risk`] are the core over explicit
 //! terms; [`assess`] derives the terms from a dataset.
@@ -28,6 +44,12 @@ use lodestone_model::{Bound, CommodityKey, CountryCode, Dataset};
 use std::collections::BTreeMap;
 
 pub const METHOD: &str = "USGS supply risk (Nassar et al. 2020; Nassar & Fortier 2021, OFR 2021-1045)";
+
+/// Carried by every result whose DP Lodestone computed.
+pub const DP_NOT_CHECKED: &str = "method text not checked: DP = sum s^2 x g with g = (2.5 - WGI estimate)/5 clamped to 0-1 is Lodestone's reading of Nassar et al. 2020 / OFR 2021-1045; the report's text was not available to verify how it scores countries from the WGI; supply DP to use the report's own values";
+
+/// Carried by every result that combines DP and TE (and EV).
+pub const COMBINATION_NOT_CHECKED: &str = "method text not checked: TE = net import reliance as such and supply risk = DP x TE x EV as a plain product are Lodestone's reading; whether the report adjusts net import reliance or combines the three on another scale (for example a geometric mean) could not be verified, so comparing these values with the report's 0.40 threshold is not supported";
 
 /// Governance score g on 0 (best) to 1 (worst) from a WGI estimate:
 /// (2.5 - estimate) / 5, clamped to 0-1.
@@ -223,9 +245,7 @@ pub fn assess(
     let (indicator, deviation) = indicator_label(n_user, n_ds, "WGI-based country scores as the report builds them");
     if dp_source == TermSource::Computed {
         deviations.extend(deviation);
-        deviations.push(
-            "DP: governance score g = (2.5 - WGI)/5 clamped to 0-1 and DP = sum s^2 g, as Lodestone reads the report; supply DP to use the report's own values".into(),
-        );
+        deviations.push(DP_NOT_CHECKED.to_string());
     }
 
     // Trade exposure: caller, else published NIR, else trade.
@@ -260,7 +280,7 @@ pub fn assess(
         }
     };
     deviations.push(format!(
-        "one year ({year}); the report screens on a recency-weighted mean of yearly supply risk"
+        "one year ({year}); the 2021 review screened on a recency-weighted mean of yearly supply risk over 2015-2018, recommending commodities at or above 0.40 on the report's own scale"
     ));
     let dp_x_te = dp.zip(te).map(|(d, t)| d * t);
     let terms = match (dp, te, ev) {
@@ -271,6 +291,9 @@ pub fn assess(
         }
         _ => None,
     };
+    if dp_x_te.is_some() {
+        deviations.push(COMBINATION_NOT_CHECKED.to_string());
+    }
     Ok(UsgsAssessment {
         method: METHOD,
         key: key.clone(),
