@@ -11,6 +11,7 @@ mod table;
 mod trade_cmds;
 mod tts_cmds;
 mod plan_cmds;
+mod admin_cmds;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -106,6 +107,12 @@ enum Command {
     /// Format: docs/plans.md. Example: lodestone plan examples/plans/jp-us-rare-earths.toml
     /// The permitting lever: ... --sweep permitting_years=1..10
     Plan(plan_cmds::PlanArgs),
+    /// Administer the shared workspace's database: parties, users, API
+    /// tokens, the audit log (SQLite lodestone.db by default, PostgreSQL with
+    /// --database-url).
+    ///
+    /// Example: lodestone admin user add --party japan --name aiko
+    Admin(admin_cmds::AdminArgs),
     /// Validate, export, document or rebuild datasets.
     #[command(subcommand)]
     Dataset(DatasetCommand),
@@ -276,6 +283,7 @@ fn main() -> ExitCode {
         Command::Stress(a) => stress_cmds::stress(cli.dataset.as_deref(), &a),
         Command::Tts(a) => tts_cmds::tts(cli.dataset.as_deref(), &a),
         Command::Plan(a) => plan_cmds::plan(cli.dataset.as_deref(), &a),
+        Command::Admin(a) => admin_cmds::admin(&a),
         Command::Origin(a) => trade_cmds::origin(cli.dataset.as_deref(), &a),
         Command::Crosscheck(a) => trade_cmds::crosscheck(cli.dataset.as_deref(), &a),
         Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),

@@ -1,0 +1,134 @@
+//! `lodestone admin`: parties, users and API tokens in the shared
+//! workspace's database (the one `lodestone serve` will use): SQLite
+//! `lodestone.db` in the working directory by default, PostgreSQL with
+//! `--database-url postgres://...`.
+
+use crate::{CliError, Result};
+use lodestone_store::{Store, StoreError};
+
+#[derive(clap::Args)]
+pub struct AdminArgs {
+    /// Database: `postgres://USER@HOST:PORT/DB`, `sqlite:PATH` or a path
+    /// (default: lodestone.db in the working directory; also read from
+    /// LODESTONE_DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL", env = "LODESTONE_DATABASE_URL", default_value = "sqlite:lodestone.db")]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(clap::Subcommand)]
+pub enum AdminCommand {
+    /// Parties (partner governments, firms): each user belongs to one.
+    #[command(subcommand)]
+    Party(PartyCommand),
+    /// Users; adding one prints its first API token (shown once).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The audit log (who did what, when, to which object).
+    Audit {
+        /// Only what users of this party did.
+        #[arg(long)]
+        party: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum PartyCommand {
+    /// Add a party.
+    Add { name: String },
+    /// List parties.
+    List,
+}
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a user to a party and print a new API token (only a hash is kept).
+    Add {
+        #[arg(long)]
+        party: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(clap::Subcommand)]
+pub enum TokenCommand {
+    /// A further token for a user (printed once).
+    Add {
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke every live token of a user.
+    Revoke {
+        #[arg(long)]
+        user: String,
+    },
+}
+
+fn err(e: StoreError) -> CliError {
+    match e {
+        StoreError::Db(m) => CliError::Internal(m),
+        other => CliError::Input(other.to_string()),
+    }
+}
+
+pub fn admin(a: &AdminArgs) -> Result<()> {
+    let mut s = Store::open(&a.database_url).map_err(|e| match e {
+        StoreError::Db(m) => CliError::Input(m),
+        other => err(other),
+    })?;
+    match &a.command {
+        AdminCommand::Party(PartyCommand::Add { name }) => {
+            let p = s.add_party(name).map_err(err)?;
+            println!("added party {} ({})", p.name, p.id);
+        }
+        AdminCommand::Party(PartyCommand::List) => {
+            for p in s.parties().map_err(err)? {
+                println!("{}\t{}\t{}", p.name, p.id, p.created_at);
+            }
+        }
+        AdminCommand::User(UserCommand::Add { party, name }) => {
+            let (u, token) = s.add_user(party, name).map_err(err)?;
+            eprintln!("added user {} to party {}; its API token (shown only now):", u.name, u.party);
+            println!("{token}");
+        }
+        AdminCommand::User(UserCommand::List) => {
+            for u in s.users().map_err(err)? {
+                println!("{}\t{}\t{}", u.name, u.party, u.created_at);
+            }
+        }
+        AdminCommand::Token(TokenCommand::Add { user }) => {
+            let t = s.add_token(user).map_err(err)?;
+            eprintln!("new API token for {user} (shown only now):");
+            println!("{t}");
+        }
+        AdminCommand::Token(TokenCommand::Revoke { user }) => {
+            let n = s.revoke_tokens(user).map_err(err)?;
+            println!("revoked {n} token(s) of {user}");
+        }
+        AdminCommand::Audit { party, limit } => {
+            for e in s.audit_log(party.as_deref(), *limit).map_err(err)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{} {}\t{}",
+                    e.seq,
+                    e.at,
+                    e.party.unwrap_or_else(|| "-".into()),
+                    e.user.unwrap_or_else(|| "admin".into()),
+                    e.action,
+                    e.object_kind,
+                    e.object_id,
+                    e.detail
+                );
+            }
+        }
+    }
+    Ok(())
+}
