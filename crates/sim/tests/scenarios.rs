@@ -15,6 +15,8 @@ fn ds() -> lodestone_model::Dataset {
         .commodity("graphite", "mining")
         .commodity("cobalt", "mining")
         .commodity("lithium", "mining")
+        .commodity("cobalt_unwrought", "refining")
+        .commodity("lithium_carbonate", "refining")
         .prod("graphite/mining", "CN", 2024, 1000.0)
         .prod("graphite/mining", "MZ", 2024, 100.0)
         .trade("graphite/mining", "MZ", "CN", 2024, 60.0)
