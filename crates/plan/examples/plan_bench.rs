@@ -23,7 +23,8 @@
 //!       [--no-solve] [--threads N] [--log] [--full]
 //!
 //! `--full` also times `solve_built` (the `lodestone plan` path: solve,
-//! results, duals) on the same model.
+//! results, duals) on the same model; `--breakdown` times each `define_*`
+//! family of `build_model` separately (same calls, same order).
 
 use std::io::Write;
 use std::time::Instant;
@@ -35,7 +36,61 @@ use lodestone_plan::instance::{
     StockInst, Weights,
 };
 use lodestone_plan::solve::{objective_parts, solve_built, PlanValues};
+use lodestone_plan::model::{self as pmod, PlanModel};
 use lodestone_plan::{build_model, BuildOptions, Instance, PlanOptions};
+
+/// The steps of `build_model`, each timed (prints `breakdown_<family>_s`).
+fn breakdown(inst: &Instance, opts: BuildOptions) {
+    let t_len = inst.horizon();
+    let s_len = inst.scenarios.len();
+    let n_len = inst.nodes.len();
+    let est_vars = s_len * t_len * (2 * n_len + inst.lanes.len() + inst.projects.len() + 3 * inst.stockpiles.len());
+    let t = Instant::now();
+    let mut model = lodestone_lp::Model::with_capacity(est_vars, s_len * t_len * 2 * n_len, est_vars * 3);
+    model.set_sense(lodestone_lp::Sense::Minimize);
+    let mut pm = PlanModel {
+        model,
+        horizon: t_len,
+        scenarios: s_len,
+        prod: vec![],
+        cap_row: vec![],
+        pprod: vec![],
+        pcap_row: vec![],
+        build: vec![],
+        flow: vec![],
+        short: vec![],
+        balance: vec![],
+        hard_row: vec![],
+        target: vec![],
+        release: vec![],
+        refill: vec![],
+        level: vec![],
+        policy_rows: vec![],
+        dev: vec![],
+    };
+    println!("breakdown_alloc_s {:.3}", t.elapsed().as_secs_f64());
+    type Step = fn(&Instance, &mut PlanModel, BuildOptions) -> Result<(), lodestone_lp::LpError>;
+    let steps: [(&str, Step); 10] = [
+        ("builds", pmod::define_builds),
+        ("stock_targets", pmod::define_stock_targets),
+        ("balance_rows", pmod::define_balance_rows),
+        ("production", pmod::define_production),
+        ("project_output", pmod::define_project_output),
+        ("flows", pmod::define_flows),
+        ("stocks", pmod::define_stocks),
+        ("shortfall", pmod::define_shortfall),
+        ("policies", pmod::define_policies),
+        ("fairness", pmod::define_fairness),
+    ];
+    for (name, f) in steps {
+        let t = Instant::now();
+        f(inst, &mut pm, opts).expect(name);
+        println!("breakdown_{name}_s {:.3}", t.elapsed().as_secs_f64());
+    }
+    let t = Instant::now();
+    pm.model.compress();
+    println!("breakdown_compress_s {:.3}", t.elapsed().as_secs_f64());
+}
 
 /// splitmix64: a fixed, dependency-free generator.
 struct Rng(u64);
@@ -238,10 +293,11 @@ struct Args {
     threads: Option<usize>,
     log: bool,
     full: bool,
+    breakdown: bool,
 }
 
 fn parse() -> Args {
-    let mut a = Args { partners: 30, suppliers: 88, periods: 40, json: None, solve: true, threads: None, log: false, full: false };
+    let mut a = Args { partners: 30, suppliers: 88, periods: 40, json: None, solve: true, threads: None, log: false, full: false, breakdown: false };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         let mut val = || it.next().unwrap_or_else(|| panic!("{k} needs a value"));
@@ -254,6 +310,7 @@ fn parse() -> Args {
             "--no-solve" => a.solve = false,
             "--log" => a.log = true,
             "--full" => a.full = true,
+            "--breakdown" => a.breakdown = true,
             _ => panic!("unknown argument {k}"),
         }
     }
@@ -277,6 +334,9 @@ fn main() {
     }
 
     let opts = BuildOptions { relax: true, names: false };
+    if a.breakdown {
+        breakdown(&inst, opts);
+    }
     let t = Instant::now();
     let pm = build_model(&inst, opts).expect("build");
     let build_s = t.elapsed().as_secs_f64();
