@@ -327,7 +327,8 @@ pub fn assess(
     let inside_quantity: f64 = partners.iter().filter(|p| p.inside_region).map(|p| p.quantity).sum();
     if inside_quantity > 0.0 {
         deviations.push(format!(
-            "intra-regional imports ({inside_quantity} {}) count with g = 0 (supply from inside {region} treated as domestic); geopolrisk-py's regional mode weights them with the exporting member's own score, and the publications' text on regions could not be checked",
+            "intra-regional imports ({} {}) count with g = 0 (supply from inside {region} treated as domestic); geopolrisk-py's regional mode weights them with the exporting member's own score, and the publications' text on regions could not be checked",
+            (inside_quantity * 1000.0).round() / 1000.0,
             unit.code
         ));
     }
