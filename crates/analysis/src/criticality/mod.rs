@@ -20,7 +20,10 @@
 //! `assess` function that derives those terms from a [`Dataset`] plus the
 //! caller's overrides and returns the result with every input, every
 //! intermediate term, where each input came from, and how the computation
-//! departs from the publication (`deviations_from_method`).
+//! departs from the publication (`deviations_from_method`), including the
+//! formula details that are Lodestone's reading and could not be checked
+//! against the publication's text (entries starting `method text not
+//! checked`; `docs/analyses.md` lists the sources consulted).
 //!
 //! Shared conventions:
 //! - Production, trade and governance are taken for the same year unless the
