@@ -1,6 +1,7 @@
-//! Iterative solver for the origin systems (see [`crate::origin`]): BiCGSTAB,
-//! right-preconditioned with one forward Gauss-Seidel sweep, over a square
-//! matrix in compressed columns.
+//! Iterative solver for the origin systems (see [`crate::origin`]): BiCGSTAB
+//! with a symmetric Gauss-Seidel preconditioner, split and applied by
+//! Eisenstat's trick (one product's cost per step), over a square matrix in
+//! compressed columns.
 //!
 //! # Why it works here
 //!
@@ -111,11 +112,12 @@ impl fmt::Display for IterFailure {
     }
 }
 
-/// `M = D + L + U` split for the preconditioned products: the inverse
-/// diagonal, and the strictly lower and strictly upper parts in compressed
+/// `M = D + L + U` split for the preconditioned products: the diagonal
+/// and its inverse, and the strictly lower and strictly upper parts in compressed
 /// columns with 32-bit row indices (less memory traffic per sweep).
 struct Split {
     n: usize,
+    diag: Vec<f64>,
     inv_diag: Vec<f64>,
     lo_ptr: Vec<usize>,
     lo_idx: Vec<u32>,
@@ -142,18 +144,49 @@ impl Split {
         }
     }
 
-    /// `out = s + U w`: with `w = (D + L)^{-1} s` this is `M w` (Eisenstat:
-    /// `M = (D + L) + U`), at the cost of the upper part only.
-    fn plus_upper(&self, s: &[f64], w: &[f64], out: &mut [f64]) {
-        out.copy_from_slice(s);
-        for (j, &wj) in w.iter().enumerate() {
-            if wj == 0.0 {
+    /// Solves `(D + U) z = r` by backward substitution by columns,
+    /// overwriting `r` with `z`.
+    fn backward_gs(&self, r: &mut [f64]) {
+        for j in (0..self.n).rev() {
+            let zj = r[j] * self.inv_diag[j];
+            r[j] = zj;
+            if zj == 0.0 {
                 continue;
             }
             let (a, b) = (self.up_ptr[j], self.up_ptr[j + 1]);
             for (&i, &v) in self.up_idx[a..b].iter().zip(&self.up_val[a..b]) {
-                out[i as usize] += v * wj;
+                r[i as usize] -= v * zj;
             }
+        }
+    }
+
+    /// `||(D + L) D^{-1}||_inf`: the factor by which the true residual can
+    /// exceed the preconditioned one.
+    fn lower_bound_factor(&self) -> f64 {
+        let mut row = vec![1.0f64; self.n];
+        for j in 0..self.n {
+            let (a, b) = (self.lo_ptr[j], self.lo_ptr[j + 1]);
+            for (&i, &v) in self.lo_idx[a..b].iter().zip(&self.lo_val[a..b]) {
+                row[i as usize] += (v * self.inv_diag[j]).abs();
+            }
+        }
+        row.into_iter().fold(1.0, f64::max)
+    }
+
+    /// `out = B v` for the split-preconditioned operator
+    /// `B = D (D + L)^{-1} M (D + U)^{-1}` at the cost of one product with
+    /// `M` (Eisenstat: `M = (D + L) + (D + U) - D`, so with
+    /// `w = (D + U)^{-1} v`, `B v = D (w + (D + L)^{-1} (v - D w))`).
+    /// `w` is scratch.
+    fn apply_b(&self, v: &[f64], w: &mut [f64], out: &mut [f64]) {
+        w.copy_from_slice(v);
+        self.backward_gs(w);
+        for ((o, vi), (wi, d)) in out.iter_mut().zip(v).zip(w.iter().zip(&self.diag)) {
+            *o = vi - d * wi;
+        }
+        self.forward_gs(out);
+        for ((o, wi), d) in out.iter_mut().zip(w.iter()).zip(&self.diag) {
+            *o = d * (*o + wi);
         }
     }
 }
@@ -173,6 +206,7 @@ impl<'a> Csc<'a> {
         let nnz = self.values.len();
         let mut sp = Split {
             n,
+            diag: Vec::with_capacity(n),
             inv_diag: Vec::with_capacity(n),
             lo_ptr: Vec::with_capacity(n + 1),
             lo_idx: Vec::with_capacity(nnz / 2),
@@ -206,7 +240,10 @@ impl<'a> Csc<'a> {
                 }
             }
             match d {
-                Some(v) if v != 0.0 && v.is_finite() => sp.inv_diag.push(1.0 / v),
+                Some(v) if v != 0.0 && v.is_finite() => {
+                    sp.diag.push(v);
+                    sp.inv_diag.push(1.0 / v);
+                }
                 _ => return Err(IterFailure::Unsuitable(format!("zero diagonal at {j}"))),
             }
             sp.lo_ptr.push(sp.lo_idx.len());
@@ -272,8 +309,8 @@ fn shadow(n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Solves `M x = b` by BiCGSTAB, right-preconditioned with a forward
-/// Gauss-Seidel sweep, from `x = 0`. See the module docs for the stopping
+/// Solves `M x = b` by BiCGSTAB with a split symmetric Gauss-Seidel
+/// preconditioner (see `bicgstab_inner`), from `x = 0`. See the module docs for the stopping
 /// rule and the reasons it gives up.
 pub fn bicgstab(m: Csc<'_>, b: &[f64], opts: &IterOptions) -> Result<(Vec<f64>, IterStats), IterFailure> {
     let mut matvecs = 0usize;
@@ -294,6 +331,14 @@ const MAX_BREAKDOWNS: usize = 3;
 
 /// The iteration proper; `kept` receives the best verified iterate that
 /// meets `accept` (used when this gives up).
+///
+/// BiCGSTAB runs on the split-preconditioned system `B u = c`,
+/// `B = D (D + L)^{-1} M (D + U)^{-1}` (symmetric Gauss-Seidel, applied by
+/// Eisenstat's trick at the cost of one product with `M`),
+/// `c = D (D + L)^{-1} b`, `x = (D + U)^{-1} u`. Its residual is
+/// `D (D + L)^{-1} (b - M x)`, so the true residual is at most
+/// `||(D + L) D^{-1}||_inf` times it: stopping is proposed only when that
+/// bound meets the tolerance, and then decided on the recomputed residual.
 #[allow(clippy::type_complexity)]
 fn bicgstab_inner(
     m: Csc<'_>,
@@ -308,33 +353,42 @@ fn bicgstab_inner(
         return Err(IterFailure::Unsuitable("right-hand side length".into()));
     }
     let bnorm = norm_inf(b);
-    let mut x = vec![0.0; n];
     if bnorm == 0.0 {
-        return Ok((x, IterStats { iterations: 0, matvecs: *matvecs, residual: 0.0 }));
+        return Ok((vec![0.0; n], IterStats { iterations: 0, matvecs: *matvecs, residual: 0.0 }));
     }
     if !bnorm.is_finite() {
         return Err(IterFailure::Breakdown { iterations: 0, what: "non-finite right-hand side" });
     }
     let target = opts.tol * bnorm;
     let acceptable = opts.accept.max(opts.tol) * bnorm;
+    let propose = target / sp.lower_bound_factor();
     let rhat = shadow(n);
+    // r = D (D + L)^{-1} b.
     let mut r = b.to_vec();
+    sp.forward_gs(&mut r);
+    for (ri, d) in r.iter_mut().zip(&sp.diag) {
+        *ri *= d;
+    }
+    let mut u = vec![0.0; n];
+    let mut x = vec![0.0; n];
     let mut p = vec![0.0; n];
     let mut v = vec![0.0; n];
-    let mut phat = vec![0.0; n];
-    let mut shat = vec![0.0; n];
     let mut t = vec![0.0; n];
+    let mut w = vec![0.0; n];
     let mut scratch = vec![0.0; n];
     let (mut rho, mut alpha, mut omega) = (1.0f64, 1.0f64, 1.0f64);
-    let mut best = bnorm;
+    let mut best = f64::INFINITY;
     let mut best_at = 0usize;
     let mut breakdowns = 0usize;
 
-    // Recomputes the true residual of x: returns from the function if it
-    // passes `target`, keeps x if it passes `acceptable`, and otherwise
-    // restarts the recurrence from the true residual. Evaluates to it.
+    // Recovers x from u and recomputes its true residual: returns from the
+    // function if it passes `target`, keeps x if it passes `acceptable`,
+    // and otherwise restarts the recurrence from the true residual.
+    // Evaluates to the true residual.
     macro_rules! verify_or_restart {
         ($it:expr) => {{
+            x.copy_from_slice(&u);
+            sp.backward_gs(&mut x);
             *matvecs += 1;
             let res = m.residual_inf(b, &x, &mut scratch);
             if res <= target {
@@ -346,6 +400,10 @@ fn bicgstab_inner(
             for ((ri, bi), mi) in r.iter_mut().zip(b).zip(&scratch) {
                 *ri = bi - mi;
             }
+            sp.forward_gs(&mut r);
+            for (ri, d) in r.iter_mut().zip(&sp.diag) {
+                *ri *= d;
+            }
             p.fill(0.0);
             v.fill(0.0);
             (rho, alpha, omega) = (1.0, 1.0, 1.0);
@@ -355,7 +413,7 @@ fn bicgstab_inner(
     macro_rules! breakdown {
         ($it:expr, $what:expr) => {{
             breakdowns += 1;
-            if breakdowns > MAX_BREAKDOWNS || !x.iter().all(|xi| xi.is_finite()) {
+            if breakdowns > MAX_BREAKDOWNS || !u.iter().all(|ui: &f64| ui.is_finite()) {
                 return Err(IterFailure::Breakdown { iterations: $it, what: $what });
             }
             let res = verify_or_restart!($it);
@@ -379,9 +437,7 @@ fn bicgstab_inner(
         for ((pi, ri), vi) in p.iter_mut().zip(&r).zip(&v) {
             *pi = ri + beta * (*pi - omega * vi);
         }
-        phat.copy_from_slice(&p);
-        sp.forward_gs(&mut phat);
-        sp.plus_upper(&p, &phat, &mut v);
+        sp.apply_b(&p, &mut w, &mut v);
         *matvecs += 1;
         let rv = dot(&rhat, &v);
         if rv == 0.0 || !rv.is_finite() {
@@ -394,9 +450,9 @@ fn bicgstab_inner(
             *ri -= alpha * vi;
             sn = sn.max(ri.abs());
         }
-        if sn <= target {
-            for (xi, pi) in x.iter_mut().zip(&phat) {
-                *xi += alpha * pi;
+        if sn <= propose {
+            for (ui, pi) in u.iter_mut().zip(&p) {
+                *ui += alpha * pi;
             }
             let res = verify_or_restart!(it);
             if res < best {
@@ -404,18 +460,17 @@ fn bicgstab_inner(
             }
             continue;
         }
-        shat.copy_from_slice(&r);
-        sp.forward_gs(&mut shat);
-        sp.plus_upper(&r, &shat, &mut t);
+        sp.apply_b(&r, &mut w, &mut t);
         *matvecs += 1;
         let tt = dot(&t, &t);
         omega = dot(&t, &r) / tt;
         if tt == 0.0 || omega == 0.0 || !omega.is_finite() {
             breakdown!(it, "omega");
         }
+        // r holds s: u += alpha p + omega s, r = s - omega t.
         let mut rn = 0.0f64;
-        for ((((xi, ri), pi), si), ti) in x.iter_mut().zip(r.iter_mut()).zip(&phat).zip(&shat).zip(&t) {
-            *xi += alpha * pi + omega * si;
+        for (((ui, ri), pi), ti) in u.iter_mut().zip(r.iter_mut()).zip(&p).zip(&t) {
+            *ui += alpha * pi + omega * *ri;
             *ri -= omega * ti;
             rn = rn.max(ri.abs());
         }
@@ -423,11 +478,13 @@ fn bicgstab_inner(
             breakdown!(it, "non-finite residual");
         }
         breakdowns = 0;
-        let rn = if rn <= target { verify_or_restart!(it) } else { rn };
+        let rn = if rn <= propose { verify_or_restart!(it) } else { rn * (target / propose) };
         if rn < best {
             (best, best_at) = (rn, it);
         }
     }
+    x.copy_from_slice(&u);
+    sp.backward_gs(&mut x);
     *matvecs += 1;
     let res = m.residual_inf(b, &x, &mut scratch);
     if res <= target {
