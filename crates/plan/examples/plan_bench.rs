@@ -67,6 +67,7 @@ fn breakdown(inst: &Instance, opts: BuildOptions) {
         level: vec![],
         policy_rows: vec![],
         dev: vec![],
+        inputs: lodestone_plan::model::recipe_inputs(inst),
     };
     println!("breakdown_alloc_s {:.3}", t.elapsed().as_secs_f64());
     type Step = fn(&Instance, &mut PlanModel, BuildOptions) -> Result<(), lodestone_lp::LpError>;

@@ -70,6 +70,8 @@ pub struct PlanModel {
     pub policy_rows: Vec<(usize, usize, usize, usize, Row)>,
     /// `[(s * nodes + n) * T + t]`: deviation from the proportional shortfall.
     pub dev: Vec<Option<Var>>,
+    /// Per node: recipe-input nodes of the same country and quantities.
+    pub inputs: Vec<Vec<(usize, f64)>>,
 }
 
 impl PlanModel {
@@ -108,6 +110,7 @@ pub fn build_model(inst: &Instance, opts: BuildOptions) -> Result<PlanModel, LpE
         level: vec![],
         policy_rows: vec![],
         dev: vec![],
+        inputs: recipe_inputs(inst),
     };
     define_builds(inst, &mut pm, opts)?;
     define_stock_targets(inst, &mut pm, opts)?;
@@ -218,13 +221,28 @@ pub fn define_balance_rows(inst: &Instance, pm: &mut PlanModel, opts: BuildOptio
 fn output_entries(inst: &Instance, pm: &PlanModel, s: usize, n: usize, t: usize) -> Vec<(Row, f64)> {
     let nn = inst.nodes.len();
     let mut e = vec![(pm.balance[pm.nt(s, n, nn, t)], 1.0)];
-    let node = &inst.nodes[n];
-    for r in inst.recipes.iter().filter(|r| r.output == node.key) {
-        if let Some(i) = inst.node_of(node.country, r.input) {
-            e.push((pm.balance[pm.nt(s, i, nn, t)], -r.qty));
-        }
+    for &(i, q) in &pm.inputs[n] {
+        e.push((pm.balance[pm.nt(s, i, nn, t)], -q));
     }
     e
+}
+
+/// Per node: the same country's recipe-input nodes and quantities.
+pub fn recipe_inputs(inst: &Instance) -> Vec<Vec<(usize, f64)>> {
+    let mut index = std::collections::HashMap::new();
+    for (i, n) in inst.nodes.iter().enumerate() {
+        index.insert((n.country, n.key), i);
+    }
+    inst.nodes
+        .iter()
+        .map(|node| {
+            inst.recipes
+                .iter()
+                .filter(|r| r.output == node.key)
+                .filter_map(|r| index.get(&(node.country, r.input)).map(|&i| (i, r.qty)))
+                .collect()
+        })
+        .collect()
 }
 
 /// Existing production x_nts with its capacity row.

@@ -281,7 +281,7 @@ pub fn solve_built(inst: &Instance, pm: &PlanModel, opts: &PlanOptions, build_se
     if let Some(x) = &sol.values {
         let v = read_values(inst, pm, x);
         fill_results(inst, &v, &mut res);
-        res.duals = duals(inst, pm, x, opts, pm.model.is_mip());
+        res.duals = duals(inst, pm, x, opts, pm.model.is_mip(), sol.duals.as_deref());
         res.values = Some(v);
     } else if matches!(sol.status, Status::Infeasible | Status::InfeasibleOrUnbounded) {
         res.explanation = Some(explain(inst, pm, opts));
@@ -357,6 +357,7 @@ fn fill_results(inst: &Instance, v: &PlanValues, res: &mut PlanResult) {
     let t_len = inst.horizon();
     let (nn, ln, hn) = (inst.nodes.len(), inst.lanes.len(), inst.stockpiles.len());
     res.parts = Some(objective_parts(inst, v));
+    let adj = crate::model::Adjacency::new(inst);
     for (j, p) in inst.projects.iter().enumerate() {
         for tau in 0..t_len {
             let u = v.build[j * t_len + tau];
@@ -423,26 +424,24 @@ fn fill_results(inst: &Instance, v: &PlanValues, res: &mut PlanResult) {
             if !node.partner {
                 continue;
             }
-            let mut by: BTreeMap<String, f64> = BTreeMap::new();
+            let mut by: BTreeMap<lodestone_model::CountryCode, f64> = BTreeMap::new();
             for t in 0..t_len {
                 let i = (s * nn + n) * t_len + t;
                 let mut own = v.prod[i];
-                for (j, p) in inst.projects.iter().enumerate() {
-                    if p.node == n {
-                        own += v.pprod[(s * inst.projects.len() + j) * t_len + t];
+                for &j in &adj.projects[n] {
+                    own += v.pprod[(s * inst.projects.len() + j) * t_len + t];
+                }
+                for &l in &adj.lanes_in[n] {
+                    let f = v.flow[(s * ln + l) * t_len + t];
+                    if f > 0.0 {
+                        *by.entry(inst.lane_origin(l)).or_insert(0.0) += f;
                     }
                 }
-                for (l, lane) in inst.lanes.iter().enumerate() {
-                    let f = v.flow[(s * ln + l) * t_len + t];
-                    if lane.to == n && f > 0.0 {
-                        *by.entry(inst.lane_origin(l).to_string()).or_insert(0.0) += f;
-                    }
-                    if lane.from == (LaneFrom::Node { node: n }) {
-                        own -= f;
-                    }
+                for &l in &adj.lanes_out[n] {
+                    own -= v.flow[(s * ln + l) * t_len + t];
                 }
                 if own > 0.0 {
-                    *by.entry(node.country.to_string()).or_insert(0.0) += own;
+                    *by.entry(node.country).or_insert(0.0) += own;
                 }
             }
             let total: f64 = by.values().sum();
@@ -452,7 +451,7 @@ fn fill_results(inst: &Instance, v: &PlanValues, res: &mut PlanResult) {
             let mut by_origin: Vec<OriginOut> = by
                 .into_iter()
                 .filter(|(_, q)| *q > 1e-9)
-                .map(|(origin, quantity)| OriginOut { origin, quantity, share: quantity / total })
+                .map(|(origin, quantity)| OriginOut { origin: origin.to_string(), quantity, share: quantity / total })
                 .collect();
             by_origin.sort_by(|a, b| b.quantity.total_cmp(&a.quantity).then(a.origin.cmp(&b.origin)));
             res.supply.push(SupplyOut {
@@ -468,7 +467,7 @@ fn fill_results(inst: &Instance, v: &PlanValues, res: &mut PlanResult) {
 
 /// Duals: of the LP itself, or (for a MIP) of the LP with every integer
 /// variable fixed at its value in the solution.
-fn duals(inst: &Instance, pm: &PlanModel, x: &[f64], opts: &PlanOptions, mip: bool) -> Option<Duals> {
+fn duals(inst: &Instance, pm: &PlanModel, x: &[f64], opts: &PlanOptions, mip: bool, lp_duals: Option<&[f64]>) -> Option<Duals> {
     let (y, method) = if mip {
         let mut m: Model = pm.model.clone();
         let ints: Vec<lodestone_lp::Var> = m.vars().filter(|&v| m.var_type(v).is_ok_and(|t| t.is_integer())).collect();
@@ -482,10 +481,7 @@ fn duals(inst: &Instance, pm: &PlanModel, x: &[f64], opts: &PlanOptions, mip: bo
         let sol = HighsSolver.solve(&m, &o);
         (sol.duals?, "LP with the builds fixed at the optimum (the usual MIP convention)".to_string())
     } else {
-        let mut o = solve_options(opts);
-        o.log = Log::Silent;
-        let sol = HighsSolver.solve(&pm.model, &o);
-        (sol.duals?, "LP duals".to_string())
+        (lp_duals?.to_vec(), "LP duals".to_string())
     };
     let sign = if pm.model.sense() == Sense::Minimize { -1.0 } else { 1.0 };
     let t_len = inst.horizon();
