@@ -113,6 +113,12 @@ enum Command {
     ///
     /// Example: lodestone admin user add --party japan --name aiko
     Admin(admin_cmds::AdminArgs),
+    /// Serve the shared workspace: a JSON API under /api/v1 (OpenAPI at
+    /// /api/v1/openapi.json), bearer-token auth (tokens from `lodestone admin
+    /// user add`), background stress and plan jobs.
+    ///
+    /// Example: lodestone serve --bind 127.0.0.1:8080 --database-url postgres://lodestone@127.0.0.1/lodestone
+    Serve(ServeArgs),
     /// Validate, export, document or rebuild datasets.
     #[command(subcommand)]
     Dataset(DatasetCommand),
@@ -262,6 +268,33 @@ enum ImportCommand {
     },
 }
 
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: std::net::SocketAddr,
+    /// Database: `postgres://...`, `sqlite:PATH` or a path (default
+    /// lodestone.db in the working directory; also LODESTONE_DATABASE_URL).
+    #[arg(long, value_name = "URL", env = "LODESTONE_DATABASE_URL", default_value = "sqlite:lodestone.db")]
+    database_url: String,
+    /// Largest request body in MiB.
+    #[arg(long, default_value_t = 64)]
+    max_body_mib: usize,
+    /// Background job runner threads.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+}
+
+fn serve(a: &ServeArgs) -> Result<()> {
+    let cfg = lodestone_server::Config {
+        bind: a.bind,
+        database_url: a.database_url.clone(),
+        max_body: a.max_body_mib << 20,
+        workers: a.workers,
+    };
+    lodestone_server::serve(cfg, |addr| eprintln!("lodestone serving on http://{addr} (Ctrl-C stops)")).map_err(CliError::Input)
+}
+
 /// What went wrong, and so which exit code.
 pub enum CliError {
     /// Bad input or usage: exit 2.
@@ -284,6 +317,7 @@ fn main() -> ExitCode {
         Command::Tts(a) => tts_cmds::tts(cli.dataset.as_deref(), &a),
         Command::Plan(a) => plan_cmds::plan(cli.dataset.as_deref(), &a),
         Command::Admin(a) => admin_cmds::admin(&a),
+        Command::Serve(a) => serve(&a),
         Command::Origin(a) => trade_cmds::origin(cli.dataset.as_deref(), &a),
         Command::Crosscheck(a) => trade_cmds::crosscheck(cli.dataset.as_deref(), &a),
         Command::Dataset(DatasetCommand::Validate { dir }) => commands::validate(&dir),

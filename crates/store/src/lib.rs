@@ -439,6 +439,12 @@ impl Store {
         rows.into_iter().next().map(job_row).ok_or_else(|| StoreError::NotFound(format!("no job `{id}`")))
     }
 
+    /// A job's status whoever owns it (for the job runner, never for callers).
+    pub fn job_status(&mut self, id: &str) -> Result<Option<String>> {
+        let rows = self.db.query("SELECT status FROM jobs WHERE id = ?", &[Value::text(id)])?;
+        Ok(rows.first().map(|r| r[0].get_text()))
+    }
+
     /// Takes the oldest queued job and marks it running (atomically).
     pub fn claim_job(&mut self) -> Result<Option<(String, String, String)>> {
         let at = clock::now();

@@ -1,0 +1,257 @@
+//! Handlers. Every handler but `/healthz` starts by resolving the bearer
+//! token to a principal (401 otherwise); objects of other parties are
+//! reported exactly like missing ones (404).
+
+use crate::{openapi, Shared};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lodestone_model::CommodityKey;
+use lodestone_store::{Principal, Store, StoreError};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+pub(crate) struct ApiError {
+    status: StatusCode,
+    message: String,
+    problems: Vec<String>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, message: message.into(), problems: vec![] }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": self.message });
+        if !self.problems.is_empty() {
+            body["problems"] = json!(self.problems);
+        }
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, m),
+            StoreError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m),
+            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
+            StoreError::Db(m) => {
+                eprintln!("database error: {m}");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again")
+            }
+        }
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Runs `f` on the store off the async threads.
+async fn with_store<T: Send + 'static>(st: &Shared, f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static) -> ApiResult<T> {
+    let st = st.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut s = st.store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut s)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("worker failed: {e}")))?
+    .map_err(ApiError::from)
+}
+
+async fn principal(st: &Shared, headers: &HeaderMap) -> ApiResult<Principal> {
+    let unauth = || ApiError::new(StatusCode::UNAUTHORIZED, "missing or invalid `Authorization: Bearer TOKEN`");
+    let h = headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or_else(unauth)?;
+    let token = h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")).ok_or_else(unauth)?.trim().to_string();
+    if token.is_empty() || token.len() > 256 {
+        return Err(unauth());
+    }
+    with_store(st, move |s| s.authenticate(&token)).await?.ok_or_else(unauth)
+}
+
+pub(crate) fn router(state: Shared, max_body: usize) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi_doc))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/exposure", get(exposure))
+        .route("/api/v1/datasets/{name}", post(upload_dataset))
+        .route("/api/v1/datasets/{name}/versions", get(dataset_versions))
+        .route("/api/v1/jobs", post(create_job))
+        .route("/api/v1/jobs/{id}", get(get_job))
+        .route("/api/v1/jobs/{id}/cancel", post(cancel_job))
+        .route("/api/v1/audit", get(audit))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn openapi_doc(State(st): State<Shared>, h: HeaderMap) -> ApiResult<Json<Value>> {
+    principal(&st, &h).await?;
+    Ok(Json(openapi::document()))
+}
+
+async fn me(State(st): State<Shared>, h: HeaderMap) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    Ok(Json(json!({ "user": p.user, "party": p.party })))
+}
+
+async fn exposure(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    principal(&st, &h).await?;
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
+    let c = q.get("commodity").ok_or_else(|| bad("missing query parameter `commodity` (commodity/stage)".into()))?;
+    let key = CommodityKey::parse(c).ok_or_else(|| bad(format!("`{c}` is not commodity/stage")))?;
+    let by = match q.get("by").map(String::as_str) {
+        None | Some("location") => lodestone_analysis::exposure::By::Location,
+        Some("owner") => lodestone_analysis::exposure::By::Owner,
+        Some(o) => return Err(bad(format!("by `{o}`: expected location or owner"))),
+    };
+    let year = match q.get("year") {
+        Some(y) => Some(y.parse::<i32>().map_err(|_| bad(format!("year `{y}` is not a year")))?),
+        None => None,
+    };
+    let ds = st.dataset;
+    let r = lodestone_analysis::exposure::concentration(ds, &key, year, by)
+        .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, e.to_string()))?;
+    Ok(Json(serde_json::to_value(r).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?))
+}
+
+#[derive(serde::Deserialize)]
+struct DatasetUpload {
+    files: BTreeMap<String, String>,
+}
+
+async fn upload_dataset(
+    State(st): State<Shared>,
+    h: HeaderMap,
+    Path(name): Path<String>,
+    body: Result<Json<DatasetUpload>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let p = principal(&st, &h).await?;
+    let Json(up) = body.map_err(|e| ApiError::new(e.status(), format!("expected {{\"files\": {{name: text}}}}: {}", e.body_text())))?;
+    // Validate all of it before storing anything.
+    let files = up.files;
+    let checked = tokio::task::spawn_blocking({
+        let files = files.clone();
+        move || lodestone_model::load_texts("upload", &files).map(|_| ()).map_err(|p| p.to_string())
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    if let Err(problems) = checked {
+        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "the dataset is not valid; nothing was stored");
+        e.problems = problems.lines().map(String::from).collect();
+        return Err(e);
+    }
+    let content = serde_json::to_vec(&files).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let v = with_store(&st, move |s| s.put_dataset_version(&p, &name, &content)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": v.id, "dataset": v.dataset, "version": v.version, "content_hash": v.content_hash, "size": v.size, "created_at": v.created_at })),
+    ))
+}
+
+async fn dataset_versions(State(st): State<Shared>, h: HeaderMap, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    let vs = with_store(&st, move |s| s.dataset_versions(&p.party_id, &name)).await?;
+    if vs.is_empty() {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "no such dataset"));
+    }
+    let list: Vec<Value> = vs
+        .iter()
+        .map(|v| json!({ "id": v.id, "version": v.version, "content_hash": v.content_hash, "size": v.size, "created_at": v.created_at }))
+        .collect();
+    Ok(Json(json!({ "versions": list })))
+}
+
+#[derive(serde::Deserialize)]
+struct JobRequest {
+    kind: String,
+    scenario: Option<String>,
+    plan: Option<String>,
+}
+
+async fn create_job(
+    State(st): State<Shared>,
+    h: HeaderMap,
+    body: Result<Json<JobRequest>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let p = principal(&st, &h).await?;
+    let Json(req) = body.map_err(|e| ApiError::new(e.status(), format!("expected {{\"kind\": ..., ...}}: {}", e.body_text())))?;
+    let ds = st.dataset;
+    let input = match (req.kind.as_str(), req.scenario, req.plan) {
+        ("stress", Some(text), None) => {
+            lodestone_sim::parse_scenario("scenario", &text, ds).map_err(|e| unprocessable("the scenario is not valid", e.to_string()))?;
+            json!({ "kind": "stress", "text": text })
+        }
+        ("plan", None, Some(text)) => {
+            let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: plans sent to the server cannot name scenario files yet")) };
+            lodestone_plan::load_plan("plan", &text, ds, &no_files).map_err(|e| unprocessable("the plan is not valid", e.to_string()))?;
+            json!({ "kind": "plan", "text": text })
+        }
+        (k, _, _) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("kind `{k}` with the wrong fields: expected kind = stress with `scenario`, or kind = plan with `plan`"),
+            ))
+        }
+    };
+    let kind = req.kind.clone();
+    let job = with_store(&st, move |s| s.create_job(&p, &kind, &input.to_string())).await?;
+    Ok((StatusCode::ACCEPTED, Json(job_json(&job))))
+}
+
+fn unprocessable(msg: &str, problems: String) -> ApiError {
+    let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg);
+    e.problems = problems.lines().map(String::from).collect();
+    e
+}
+
+pub(crate) fn job_json(j: &lodestone_store::Job) -> Value {
+    let result: Value = j.result.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or(Value::Null);
+    json!({
+        "id": j.id,
+        "kind": j.kind,
+        "status": j.status,
+        "progress": j.progress,
+        "user": j.user,
+        "created_at": j.created_at,
+        "updated_at": j.updated_at,
+        "error": j.error,
+        "result": result,
+    })
+}
+
+async fn get_job(State(st): State<Shared>, h: HeaderMap, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    let j = with_store(&st, move |s| s.job(&p.party_id, &id)).await?;
+    Ok(Json(job_json(&j)))
+}
+
+async fn cancel_job(State(st): State<Shared>, h: HeaderMap, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    let j = with_store(&st, move |s| s.cancel_job(&p, &id)).await?;
+    Ok(Json(job_json(&j)))
+}
+
+async fn audit(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    let limit = match q.get("limit") {
+        Some(l) => l.parse::<usize>().ok().filter(|&n| (1..=10_000).contains(&n)).ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "limit: expected 1 to 10000"))?,
+        None => 100,
+    };
+    let party = p.party.clone();
+    let log = with_store(&st, move |s| s.audit_log(Some(&party), limit)).await?;
+    let list: Vec<Value> = log
+        .iter()
+        .map(|e| json!({ "seq": e.seq, "at": e.at, "user": e.user, "action": e.action, "object_kind": e.object_kind, "object_id": e.object_id, "detail": e.detail }))
+        .collect();
+    Ok(Json(json!({ "entries": list })))
+}

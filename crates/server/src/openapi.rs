@@ -1,0 +1,125 @@
+//! The route table, from which both the router's documentation and the
+//! OpenAPI 3 document are generated (so they cannot drift apart: a test
+//! checks every documented route answers, and every answering route is
+//! documented).
+
+use serde_json::{json, Value};
+
+pub(crate) struct Route {
+    pub method: &'static str,
+    /// OpenAPI path template (`{id}`).
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub auth: bool,
+    /// Query parameters: (name, required, description).
+    pub query: &'static [(&'static str, bool, &'static str)],
+    /// Path parameters.
+    pub params: &'static [&'static str],
+    /// JSON request body schema, if any.
+    pub body: Option<fn() -> Value>,
+    /// Success status.
+    pub ok: u16,
+}
+
+fn dataset_body() -> Value {
+    json!({
+        "type": "object",
+        "required": ["files"],
+        "properties": {
+            "files": {
+                "type": "object",
+                "description": "File name -> text: dataset.toml and the CSV tables (docs/dataset-format.md)",
+                "additionalProperties": { "type": "string" }
+            }
+        }
+    })
+}
+
+fn job_body() -> Value {
+    json!({
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": { "type": "string", "enum": ["stress", "plan"] },
+            "scenario": { "type": "string", "description": "Scenario TOML (kind = stress; docs/scenarios.md)" },
+            "plan": { "type": "string", "description": "Plan TOML (kind = plan; docs/plans.md); it may not name scenario files" }
+        }
+    })
+}
+
+pub(crate) const ROUTES: &[Route] = &[
+    Route { method: "get", path: "/healthz", summary: "Liveness (no authentication)", auth: false, query: &[], params: &[], body: None, ok: 200 },
+    Route { method: "get", path: "/api/v1/openapi.json", summary: "This document", auth: true, query: &[], params: &[], body: None, ok: 200 },
+    Route { method: "get", path: "/api/v1/me", summary: "The caller: user and party", auth: true, query: &[], params: &[], body: None, ok: 200 },
+    Route {
+        method: "get",
+        path: "/api/v1/exposure",
+        summary: "Concentration of one commodity-stage (as `lodestone exposure`)",
+        auth: true,
+        query: &[
+            ("commodity", true, "commodity/stage, e.g. nickel/mining"),
+            ("by", false, "location (default) or owner"),
+            ("year", false, "a year (default: the latest with data)"),
+        ],
+        params: &[],
+        body: None,
+        ok: 200,
+    },
+    Route { method: "post", path: "/api/v1/datasets/{name}", summary: "Upload a dataset version (validated; all or nothing; never overwrites)", auth: true, query: &[], params: &["name"], body: Some(dataset_body), ok: 201 },
+    Route { method: "get", path: "/api/v1/datasets/{name}/versions", summary: "The caller's party's versions of a dataset", auth: true, query: &[], params: &["name"], body: None, ok: 200 },
+    Route { method: "post", path: "/api/v1/jobs", summary: "Queue a stress, Monte Carlo or plan run", auth: true, query: &[], params: &[], body: Some(job_body), ok: 202 },
+    Route { method: "get", path: "/api/v1/jobs/{id}", summary: "A job: status, progress, result", auth: true, query: &[], params: &["id"], body: None, ok: 200 },
+    Route { method: "post", path: "/api/v1/jobs/{id}/cancel", summary: "Cancel a queued or running job", auth: true, query: &[], params: &["id"], body: None, ok: 200 },
+    Route {
+        method: "get",
+        path: "/api/v1/audit",
+        summary: "The audit log of the caller's party",
+        auth: true,
+        query: &[("limit", false, "most entries (default 100, at most 10000)")],
+        params: &[],
+        body: None,
+        ok: 200,
+    },
+];
+
+pub(crate) fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for r in ROUTES {
+        let mut params = vec![];
+        for p in r.params {
+            params.push(json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }));
+        }
+        for (name, required, desc) in r.query {
+            params.push(json!({ "name": name, "in": "query", "required": required, "description": desc, "schema": { "type": "string" } }));
+        }
+        let mut responses = serde_json::Map::new();
+        responses.insert(r.ok.to_string(), json!({ "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } }));
+        let err = json!({ "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+        for code in ["400", "404", "413", "422"] {
+            responses.insert(code.into(), err.clone());
+        }
+        if r.auth {
+            responses.insert("401".into(), err.clone());
+        }
+        let mut op = json!({ "summary": r.summary, "operationId": format!("{}_{}", r.method, r.path.replace(['/', '{', '}', '.'], "_")), "parameters": params, "responses": responses });
+        if !r.auth {
+            op["security"] = json!([]);
+        }
+        if let Some(b) = r.body {
+            op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": b() } } });
+        }
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        entry[r.method] = op;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "Lodestone shared workspace API", "version": env!("CARGO_PKG_VERSION") },
+        "servers": [{ "url": "/" }],
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": { "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" }, "problems": { "type": "array", "items": { "type": "string" } } } } }
+        },
+        "security": [{ "bearer": [] }],
+        "paths": paths
+    })
+}

@@ -1,0 +1,215 @@
+//! The API end to end, in process, against SQLite and a real PostgreSQL
+//! (`LODESTONE_TEST_DATABASE_URL`, set by scripts/test; without it the
+//! PostgreSQL tests FAIL on purpose).
+
+use lodestone_store::Store;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+struct Server {
+    base: String,
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn sqlite_url() -> (String, Option<tempfile::TempDir>) {
+    let dir = tempfile::tempdir().unwrap();
+    (format!("sqlite:{}", dir.path().join("ws.db").display()), Some(dir))
+}
+
+fn postgres_url() -> (String, Option<tempfile::TempDir>) {
+    let base = std::env::var("LODESTONE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| panic!("LODESTONE_TEST_DATABASE_URL is not set: run scripts/test (it starts PostgreSQL on loopback)"));
+    let mut c = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    let name = format!("lodestone_api_{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let i = base.rfind('/').unwrap();
+    (format!("{}/{name}", &base[..i]), None)
+}
+
+fn start((url, dir): (String, Option<tempfile::TempDir>)) -> Server {
+    let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
+    let cfg = lodestone_server::Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: url.clone(),
+        max_body: 1 << 20,
+        workers: 1,
+    };
+    std::thread::spawn(move || {
+        lodestone_server::serve(cfg, move |a| tx.send(a).unwrap()).unwrap();
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("server started");
+    Server { base: format!("http://{addr}"), url, _dir: dir }
+}
+
+/// (status, JSON body).
+fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let mut r = ureq::request(method, url);
+    if let Some(t) = token {
+        r = r.set("Authorization", &format!("Bearer {t}"));
+    }
+    let resp = match body {
+        Some(b) => r.send_json(b),
+        None => r.call(),
+    };
+    let resp = match resp {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = resp.status();
+    let text = resp.into_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn users(url: &str) -> (String, String) {
+    let mut s = Store::open(url).unwrap();
+    s.add_party("japan").unwrap();
+    s.add_party("usa").unwrap();
+    let (_, a) = s.add_user("japan", "aiko").unwrap();
+    let (_, b) = s.add_user("usa", "bob").unwrap();
+    (a, b)
+}
+
+const TINY: &[(&str, &str)] = &[
+    ("dataset.toml", "name = \"tiny\"\ntitle = \"tiny\"\nstages = [\"mining\"]\n"),
+    ("sources.csv", "id,title,publisher,year,url,license,note\nsrc,Test,tests,,,,\n"),
+    ("countries.csv", "code,name,iso3,source\nJP,Japan,,src\n"),
+    ("commodities.csv", "commodity,stage,name,unit,basis,hs_codes,material,source,note\nx,mining,X,t,,,,src,\n"),
+    ("production.csv", "commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nx,mining,JP,,2024,5,t,,src,\n"),
+];
+
+fn tiny(edit: Option<(&str, &str)>) -> Value {
+    let mut files = serde_json::Map::new();
+    for (k, v) in TINY {
+        let v = match edit {
+            Some((f, t)) if f == *k => t.to_string(),
+            _ => v.to_string(),
+        };
+        files.insert(k.to_string(), Value::String(v));
+    }
+    json!({ "files": files })
+}
+
+const SCENARIO: &str = include_str!("../../../examples/scenarios/rare-earth-export-ban.toml");
+
+fn wait_done(s: &Server, token: &str, id: &str) -> Value {
+    let t0 = Instant::now();
+    loop {
+        let (code, j) = call("GET", &format!("{}/api/v1/jobs/{id}", s.base), Some(token), None);
+        assert_eq!(code, 200, "{j}");
+        if ["done", "failed", "cancelled"].contains(&j["status"].as_str().unwrap()) {
+            return j;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(120), "job did not finish: {j}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn workspace(db: (String, Option<tempfile::TempDir>)) {
+    let (a, b) = users(&db.0);
+    let s = start(db);
+    let u = |p: &str| format!("{}{p}", s.base);
+
+    // Health needs no token; everything else does.
+    assert_eq!(call("GET", &u("/healthz"), None, None).0, 200);
+    for (m, p) in [
+        ("GET", "/api/v1/openapi.json"),
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/exposure?commodity=nickel/mining"),
+        ("POST", "/api/v1/datasets/tiny"),
+        ("GET", "/api/v1/datasets/tiny/versions"),
+        ("POST", "/api/v1/jobs"),
+        ("GET", "/api/v1/jobs/x"),
+        ("POST", "/api/v1/jobs/x/cancel"),
+        ("GET", "/api/v1/audit"),
+    ] {
+        for tok in [None, Some("lst_bogus"), Some("")] {
+            let (code, body) = call(m, &u(p), tok, if m == "POST" { Some(json!({})) } else { None });
+            assert_eq!(code, 401, "{m} {p} with {tok:?}: {body}");
+        }
+    }
+    let (code, me) = call("GET", &u("/api/v1/me"), Some(&a), None);
+    assert_eq!((code, me["party"].as_str()), (200, Some("japan")));
+
+    // Every documented route exists (answers something other than "no such route").
+    let (_, doc) = call("GET", &u("/api/v1/openapi.json"), Some(&a), None);
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 10);
+
+    // Exposure: the same numbers as the library on the embedded dataset.
+    let (code, e) = call("GET", &u("/api/v1/exposure?commodity=nickel/mining"), Some(&b), None);
+    assert_eq!(code, 200, "{e}");
+    let ds = lodestone_data::default_dataset().unwrap();
+    let key = lodestone_model::CommodityKey::parse("nickel/mining").unwrap();
+    let lib = lodestone_analysis::exposure::concentration(ds, &key, None, lodestone_analysis::exposure::By::Location).unwrap();
+    // (JSON text carries 17 significant digits; serde_json's default parser
+    // may differ in the last bit.)
+    assert!((e["hhi"].as_f64().unwrap() - lib.hhi).abs() <= 1e-12 * lib.hhi, "{} vs {}", e["hhi"], lib.hhi);
+    assert_eq!(call("GET", &u("/api/v1/exposure?commodity=nope"), Some(&b), None).0, 400);
+
+    // Datasets: invalid uploads store nothing; versions are per party.
+    let (code, bad) = call("POST", &u("/api/v1/datasets/tiny"), Some(&a), Some(tiny(Some(("countries.csv", "code,name,iso3,source\nJP,Japan,,nosuch\n")))));
+    assert_eq!(code, 422, "{bad}");
+    assert!(bad["problems"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().contains("countries.csv:2")), "{bad}");
+    assert_eq!(call("GET", &u("/api/v1/datasets/tiny/versions"), Some(&a), None).0, 404);
+    let (code, v1) = call("POST", &u("/api/v1/datasets/tiny"), Some(&a), Some(tiny(None)));
+    assert_eq!((code, v1["version"].as_i64()), (201, Some(1)), "{v1}");
+    let (code, v2) = call("POST", &u("/api/v1/datasets/tiny"), Some(&a), Some(tiny(Some(("production.csv", "commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nx,mining,JP,,2024,6,t,,src,\n")))));
+    assert_eq!((code, v2["version"].as_i64()), (201, Some(2)));
+    let (_, vs) = call("GET", &u("/api/v1/datasets/tiny/versions"), Some(&a), None);
+    assert_eq!(vs["versions"].as_array().unwrap().len(), 2);
+    // The other party cannot see it: 404, as for a dataset that does not exist.
+    let (code, other) = call("GET", &u("/api/v1/datasets/tiny/versions"), Some(&b), None);
+    assert_eq!(code, 404);
+    assert_eq!(other, call("GET", &u("/api/v1/datasets/never/versions"), Some(&b), None).1);
+    // Too large a body is refused.
+    let big = json!({ "files": { "dataset.toml": "x".repeat(2 << 20) } });
+    assert_eq!(call("POST", &u("/api/v1/datasets/big"), Some(&a), Some(big)).0, 413);
+
+    // Jobs: a stress run and a plan run; results visible to the owner only.
+    let (code, j) = call("POST", &u("/api/v1/jobs"), Some(&a), Some(json!({ "kind": "stress", "scenario": SCENARIO })));
+    assert_eq!(code, 202, "{j}");
+    let id = j["id"].as_str().unwrap().to_string();
+    let done = wait_done(&s, &a, &id);
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["progress"].as_f64(), Some(1.0));
+    assert_eq!(done["result"]["scenario"], "rare-earth-export-ban");
+    // Same numbers as running the engine directly.
+    let sc = lodestone_sim::parse_scenario("x", SCENARIO, ds).unwrap();
+    let net = lodestone_sim::Network::build(ds, &sc.network, sc.period);
+    let groups = lodestone_sim::dataset_groups(ds);
+    let c = lodestone_sim::compile(&net, &sc, &groups);
+    let r = lodestone_sim::simulate(&net, &c, lodestone_sim::Record::Summary, &|_, _| {}, &std::sync::atomic::AtomicBool::new(false));
+    let total: f64 = r.nodes.iter().map(|n| n.cumulative_shortfall).sum();
+    let api_total: f64 = done["result"]["result"]["nodes"].as_array().unwrap().iter().map(|n| n["cumulative_shortfall"].as_f64().unwrap()).sum();
+    assert!((total - api_total).abs() <= 1e-9 * total.max(1.0), "{total} vs {api_total}");
+    assert_eq!(call("GET", &u(&format!("/api/v1/jobs/{id}")), Some(&b), None).0, 404);
+    assert_eq!(call("POST", &u(&format!("/api/v1/jobs/{id}/cancel")), Some(&b), None).0, 404);
+    let (code, bad) = call("POST", &u("/api/v1/jobs"), Some(&a), Some(json!({ "kind": "stress", "scenario": "name = 1" })));
+    assert_eq!(code, 422, "{bad}");
+    let plan = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/plans/jp-us-ph-nickel.toml")).unwrap();
+    let (code, pj) = call("POST", &u("/api/v1/jobs"), Some(&b), Some(json!({ "kind": "plan", "plan": plan })));
+    assert_eq!(code, 202, "{pj}");
+    let pd = wait_done(&s, &b, pj["id"].as_str().unwrap());
+    assert_eq!(pd["result"]["status"], "optimal", "{pd}");
+
+    // The audit log: each party sees its own actions.
+    let (_, log) = call("GET", &u("/api/v1/audit"), Some(&a), None);
+    let actions: Vec<&str> = log["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["dataset.upload", "dataset.upload", "job.create"]);
+    let _ = s.url;
+}
+
+#[test]
+fn workspace_sqlite() {
+    workspace(sqlite_url());
+}
+
+#[test]
+fn workspace_postgres() {
+    workspace(postgres_url());
+}
