@@ -81,9 +81,9 @@
 //! `(I - A)^T` is a nonsingular M-matrix. Systems of fewer than
 //! [`ITERATIVE_FROM`] unknowns (every real dataset's) are solved with
 //! faer's sparse LU. Larger ones ([`Method::Auto`]) go to an iterative
-//! solver ([`bicgstab`]: BiCGSTAB preconditioned by a split symmetric
-//! Gauss-Seidel preconditioner applied by Eisenstat's trick; no fill-in,
-//! so hub countries cost nothing extra),
+//! solver ([`bicgstab`]: BiCGSTAB with a symmetric Gauss-Seidel
+//! preconditioner applied by Eisenstat's trick; no fill-in, so hub
+//! countries cost nothing extra),
 //! accepted only when the residual recomputed from scratch satisfies
 //! `||e_t - (I - A)^T y||_inf <= 1e-14` (or, if it then stalls, `1e-12`);
 //! when it does not converge within 300 iterations, stagnates for 30, or
