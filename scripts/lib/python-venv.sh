@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/lib/python-venv.sh -- create target/py-venv with the Python peers the
-# tests cross-check against (HiGHS through highspy; PuLP for its bundled CBC).
+# tests cross-check against (HiGHS through highspy; PuLP for its bundled CBC;
+# schemathesis to fuzz the server API from its OpenAPI document).
 # Idempotent: does nothing when the venv already has the pinned versions.
 # Usage: scripts/lib/python-venv.sh  (or source it and call ensure_python_venv)
 # Honours LODESTONE_PY_VENV (default: <repo>/target/py-venv), as does the test
@@ -10,7 +11,7 @@ _pyvenv_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PY_VENV="${LODESTONE_PY_VENV:-$_pyvenv_root/target/py-venv}"
 # Pinned so a cross-check cannot change under us. highspy is built from a
 # different HiGHS release than the one highs-sys compiles into lodestone-lp.
-PY_VENV_PACKAGES=(highspy==1.15.1 numpy==2.4.6 scipy==1.17.1 pulp==3.3.0)
+PY_VENV_PACKAGES=(highspy==1.15.1 numpy==2.4.6 scipy==1.17.1 pulp==3.3.0 schemathesis==4.32.5)
 
 _pyvenv_say() { printf '[lodestone] %s\n' "$*" >&2; }
 
@@ -35,7 +36,7 @@ ensure_python_venv() {
   "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check "${PY_VENV_PACKAGES[@]}" >&2
   _pyvenv_say "installed into $PY_VENV:"
   "$PY_VENV/bin/pip" list --format=freeze --disable-pip-version-check 2>/dev/null \
-    | grep -iE '^(highspy|numpy|scipy|pulp)==' | sed 's/^/[lodestone]   /' >&2
+    | grep -iE '^(highspy|numpy|scipy|pulp|schemathesis)==' | sed 's/^/[lodestone]   /' >&2
   printf '%s' "$want" > "$stamp"
 }
 
