@@ -14,9 +14,10 @@
 //! (default 5) sets the repetitions (LU: at most 3).
 //!
 //! Network: NODES country-like nodes on one stage (origin of the same
-//! material through re-export chains). Each node trades with ~10 partners:
-//! 8 drawn near it on a ring (within +-32, like regional trade) and 2 among
-//! 64 hub nodes (like global traders). Production is random, zero for 1 in
+//! material through re-export chains). Each node trades with ~10 partners
+//! drawn near it on a ring (within +-32, like regional trade); with
+//! ORIGIN_BENCH_HUBS=H, 2 of the 10 are among H hub nodes instead (like
+//! global traders; fill-in for any direct LU). Production is random, zero for 1 in
 //! 10 nodes. A deterministic xorshift64 (seed fixed) drives everything.
 //! Purely random partners (an expander graph) would make any direct LU
 //! fill in densely, for scipy as for faer; real trade networks are

@@ -91,7 +91,9 @@ pub enum IterFailure {
     Unsuitable(String),
     /// `max_iter` reached.
     NotConverged { iterations: usize, residual: f64 },
-    /// No improvement of the best residual for `stagnation` iterations.
+    /// No improvement of the best residual for `stagnation` iterations;
+    /// `residual` is the best seen, relative: recomputed, or the bound
+    /// `||(D + L) D^{-1}||_inf` x the preconditioned residual.
     Stagnated { iterations: usize, residual: f64 },
     /// A zero denominator or a non-finite value.
     Breakdown { iterations: usize, what: &'static str },
