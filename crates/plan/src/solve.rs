@@ -3,7 +3,7 @@
 //! infeasible plan the smallest set of demands and policies that cannot be
 //! met together.
 
-use crate::instance::{Instance, LaneFrom, ShareKind};
+use crate::instance::{Instance, ShareKind};
 use crate::model::{build_model, BuildOptions, PlanModel};
 use lodestone_lp::{HighsSolver, Log, Model, Sense, SolveOptions, Solver, Status, VarType};
 use std::collections::BTreeMap;
