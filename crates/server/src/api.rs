@@ -80,7 +80,9 @@ pub(crate) fn router(state: Shared, max_body: usize) -> Router {
         .route("/api/v1/me", get(me))
         .route("/api/v1/exposure", get(exposure))
         .route("/api/v1/datasets/{name}", post(upload_dataset))
+        .route("/api/v1/origin", get(origin))
         .route("/api/v1/datasets/{name}/versions", get(dataset_versions))
+        .route("/api/v1/datasets/{name}/diff", get(dataset_diff))
         .route("/api/v1/jobs", post(create_job))
         .route("/api/v1/jobs/{id}", get(get_job))
         .route("/api/v1/jobs/{id}/cancel", post(cancel_job))
@@ -122,6 +124,86 @@ async fn exposure(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMa
     let r = lodestone_analysis::exposure::concentration(ds, &key, year, by)
         .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, e.to_string()))?;
     Ok(Json(serde_json::to_value(r).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?))
+}
+
+async fn origin(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    principal(&st, &h).await?;
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
+    let c = q.get("country").ok_or_else(|| bad("missing query parameter `country` (ISO 3166-1 alpha-2)".into()))?;
+    let country = lodestone_model::CountryCode::parse(c).ok_or_else(|| bad(format!("`{c}` is not a country code")))?;
+    let k = q.get("commodity").ok_or_else(|| bad("missing query parameter `commodity` (commodity/stage)".into()))?;
+    let key = CommodityKey::parse(k).ok_or_else(|| bad(format!("`{k}` is not commodity/stage")))?;
+    let upstream = match q.get("upstream") {
+        Some(u) => CommodityKey::parse(u).ok_or_else(|| bad(format!("upstream `{u}` is not commodity/stage")))?,
+        None => key.clone(),
+    };
+    let year = match q.get("year") {
+        Some(y) => Some(y.parse::<i32>().map_err(|_| bad(format!("year `{y}` is not a year")))?),
+        None => None,
+    };
+    let ds = st.dataset;
+    let o = tokio::task::spawn_blocking(move || lodestone_analysis::origin::origin(ds, country, &key, &upstream, year).map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, e))?;
+    Ok(Json(serde_json::to_value(o).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?))
+}
+
+/// Row-level differences between two versions of one of the caller's
+/// datasets: per file, the lines only in `from` (removed) and only in `to`
+/// (added), header excluded, at most 1,000 of each listed.
+async fn dataset_diff(
+    State(st): State<Shared>,
+    h: HeaderMap,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    let num = |k: &str| -> ApiResult<i64> {
+        q.get(k)
+            .and_then(|v| v.parse::<i64>().ok())
+            .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, format!("query parameter `{k}`: expected a version number")))
+    };
+    let (from, to) = (num("from")?, num("to")?);
+    let party = p.party_id.clone();
+    let contents = with_store(&st, move |s| {
+        let vs = s.dataset_versions(&party, &name)?;
+        let find = |n: i64| vs.iter().find(|v| v.version == n).map(|v| v.id.clone()).ok_or_else(|| StoreError::NotFound(format!("no version {n} of that dataset")));
+        let (a, b) = (find(from)?, find(to)?);
+        Ok((s.dataset_content(&party, &a)?, s.dataset_content(&party, &b)?))
+    })
+    .await?;
+    let parse = |b: &[u8]| -> ApiResult<BTreeMap<String, String>> {
+        serde_json::from_slice(b).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("stored version unreadable: {e}")))
+    };
+    let (a, b) = (parse(&contents.0)?, parse(&contents.1)?);
+    let mut files = serde_json::Map::new();
+    let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for f in names {
+        let lines = |m: &BTreeMap<String, String>| -> Vec<String> {
+            m.get(f).map(|t| t.lines().skip(1).map(|l| l.trim_end_matches('\r').to_string()).collect()).unwrap_or_default()
+        };
+        let (la, lb) = (lines(&a), lines(&b));
+        let sa: std::collections::HashSet<&String> = la.iter().collect();
+        let sb: std::collections::HashSet<&String> = lb.iter().collect();
+        let removed: Vec<&String> = la.iter().filter(|l| !sb.contains(l)).collect();
+        let added: Vec<&String> = lb.iter().filter(|l| !sa.contains(l)).collect();
+        if removed.is_empty() && added.is_empty() && a.contains_key(f) == b.contains_key(f) {
+            continue;
+        }
+        files.insert(
+            f.clone(),
+            json!({
+                "in_from": a.contains_key(f),
+                "in_to": b.contains_key(f),
+                "removed_count": removed.len(),
+                "added_count": added.len(),
+                "removed": removed.iter().take(1000).collect::<Vec<_>>(),
+                "added": added.iter().take(1000).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    Ok(Json(json!({ "from": from, "to": to, "files": files })))
 }
 
 #[derive(serde::Deserialize)]

@@ -11,7 +11,7 @@
 //! What it is not (yet): aggregate-only views of other parties'
 //! confidential rows in joint results (today a party's uploaded datasets are
 //! visible to that party only, and jobs run on the embedded default
-//! dataset), dataset diffs, origin queries.
+//! dataset).
 
 mod api;
 mod jobs;

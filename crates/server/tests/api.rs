@@ -122,6 +122,8 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
         ("GET", "/api/v1/exposure?commodity=nickel/mining"),
         ("POST", "/api/v1/datasets/tiny"),
         ("GET", "/api/v1/datasets/tiny/versions"),
+        ("GET", "/api/v1/datasets/tiny/diff?from=1&to=2"),
+        ("GET", "/api/v1/origin?country=US&commodity=graphite/mining"),
         ("POST", "/api/v1/jobs"),
         ("GET", "/api/v1/jobs/x"),
         ("POST", "/api/v1/jobs/x/cancel"),
@@ -138,7 +140,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
     // Every documented route exists (answers something other than "no such route").
     let (_, doc) = call("GET", &u("/api/v1/openapi.json"), Some(&a), None);
     assert_eq!(doc["openapi"], "3.0.3");
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 10);
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 12);
 
     // Exposure: the same numbers as the library on the embedded dataset.
     let (code, e) = call("GET", &u("/api/v1/exposure?commodity=nickel/mining"), Some(&b), None);
@@ -166,6 +168,27 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
     let (code, other) = call("GET", &u("/api/v1/datasets/tiny/versions"), Some(&b), None);
     assert_eq!(code, 404);
     assert_eq!(other, call("GET", &u("/api/v1/datasets/never/versions"), Some(&b), None).1);
+    // The diff: one production row changed (5 -> 6 t).
+    let (code, diff) = call("GET", &u("/api/v1/datasets/tiny/diff?from=1&to=2"), Some(&a), None);
+    assert_eq!(code, 200, "{diff}");
+    let prod = &diff["files"]["production.csv"];
+    assert_eq!(prod["removed"], json!(["x,mining,JP,,2024,5,t,,src,"]));
+    assert_eq!(prod["added"], json!(["x,mining,JP,,2024,6,t,,src,"]));
+    assert_eq!(diff["files"].as_object().unwrap().len(), 1);
+    assert_eq!(call("GET", &u("/api/v1/datasets/tiny/diff?from=1&to=2"), Some(&b), None).0, 404);
+    assert_eq!(call("GET", &u("/api/v1/datasets/tiny/diff?from=1&to=9"), Some(&a), None).0, 404);
+    // Origin: the same shares as the library.
+    let (code, o) = call("GET", &u("/api/v1/origin?country=US&commodity=graphite/mining"), Some(&b), None);
+    assert_eq!(code, 200, "{o}");
+    let key = lodestone_model::CommodityKey::parse("graphite/mining").unwrap();
+    let lib_o = lodestone_analysis::origin::origin(ds, lodestone_model::CountryCode::parse("US").unwrap(), &key, &key, None).unwrap();
+    let got = o["shares"].as_array().unwrap();
+    assert_eq!(got.len(), lib_o.shares.len());
+    for (g, l) in got.iter().zip(&lib_o.shares) {
+        assert_eq!(g["country"].as_str().unwrap(), l.country.to_string());
+        // JSON text round trip: equal to the last bit or two.
+        assert!((g["share"].as_f64().unwrap() - l.share).abs() <= 1e-12, "{g} vs {}", l.share);
+    }
     // Too large a body is refused.
     let big = json!({ "files": { "dataset.toml": "x".repeat(2 << 20) } });
     assert_eq!(call("POST", &u("/api/v1/datasets/big"), Some(&a), Some(big)).0, 413);
