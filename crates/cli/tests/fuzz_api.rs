@@ -36,6 +36,7 @@ fn no_server_errors_under_schemathesis() {
     let spec = dir.path().join("openapi.json");
     std::fs::write(&spec, doc).unwrap();
     let out = Command::new(&st)
+        .current_dir(dir.path())
         .args(["run", spec.to_str().unwrap(), "--url", &base, "-H", &format!("Authorization: Bearer {token}")])
         .args(["--checks", "not_a_server_error", "--max-examples", "25", "--seed", "1", "--no-color"])
         .output()

@@ -41,34 +41,8 @@ use lodestone_plan::{build_model, BuildOptions, Instance, PlanOptions};
 
 /// The steps of `build_model`, each timed (prints `breakdown_<family>_s`).
 fn breakdown(inst: &Instance, opts: BuildOptions) {
-    let t_len = inst.horizon();
-    let s_len = inst.scenarios.len();
-    let n_len = inst.nodes.len();
-    let est_vars = s_len * t_len * (2 * n_len + inst.lanes.len() + inst.projects.len() + 3 * inst.stockpiles.len());
     let t = Instant::now();
-    let mut model = lodestone_lp::Model::with_capacity(est_vars, s_len * t_len * 2 * n_len, est_vars * 3);
-    model.set_sense(lodestone_lp::Sense::Minimize);
-    let mut pm = PlanModel {
-        model,
-        horizon: t_len,
-        scenarios: s_len,
-        prod: vec![],
-        cap_row: vec![],
-        pprod: vec![],
-        pcap_row: vec![],
-        build: vec![],
-        flow: vec![],
-        short: vec![],
-        balance: vec![],
-        hard_row: vec![],
-        target: vec![],
-        release: vec![],
-        refill: vec![],
-        level: vec![],
-        policy_rows: vec![],
-        dev: vec![],
-        inputs: lodestone_plan::model::recipe_inputs(inst),
-    };
+    let mut pm = PlanModel::empty(inst);
     println!("breakdown_alloc_s {:.3}", t.elapsed().as_secs_f64());
     type Step = fn(&Instance, &mut PlanModel, BuildOptions) -> Result<(), lodestone_lp::LpError>;
     let steps: [(&str, Step); 10] = [

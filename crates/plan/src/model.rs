@@ -75,6 +75,38 @@ pub struct PlanModel {
 }
 
 impl PlanModel {
+    /// A minimisation model with room reserved for the instance and no
+    /// variables or rows yet; the `define_*` functions fill it.
+    pub fn empty(inst: &Instance) -> PlanModel {
+        let t_len = inst.horizon();
+        let s_len = inst.scenarios.len();
+        let n_len = inst.nodes.len();
+        let est_vars = s_len * t_len * (2 * n_len + inst.lanes.len() + inst.projects.len() + 3 * inst.stockpiles.len());
+        let mut model = Model::with_capacity(est_vars, s_len * t_len * 2 * n_len, est_vars * 3);
+        model.set_sense(Sense::Minimize);
+        PlanModel {
+            model,
+            horizon: t_len,
+            scenarios: s_len,
+            prod: vec![],
+            cap_row: vec![],
+            pprod: vec![],
+            pcap_row: vec![],
+            build: vec![],
+            flow: vec![],
+            short: vec![],
+            balance: vec![],
+            hard_row: vec![],
+            target: vec![],
+            release: vec![],
+            refill: vec![],
+            level: vec![],
+            policy_rows: vec![],
+            dev: vec![],
+            inputs: recipe_inputs(inst),
+        }
+    }
+
     pub fn nt(&self, s: usize, n: usize, nodes: usize, t: usize) -> usize {
         (s * nodes + n) * self.horizon + t
     }
@@ -82,36 +114,10 @@ impl PlanModel {
 
 /// Builds the whole model.
 pub fn build_model(inst: &Instance, opts: BuildOptions) -> Result<PlanModel, LpError> {
-    let t_len = inst.horizon();
-    let s_len = inst.scenarios.len();
-    let n_len = inst.nodes.len();
-    let est_vars = s_len * t_len * (2 * n_len + inst.lanes.len() + inst.projects.len() + 3 * inst.stockpiles.len());
-    let mut model = Model::with_capacity(est_vars, s_len * t_len * 2 * n_len, est_vars * 3);
+    let mut pm = PlanModel::empty(inst);
     if opts.names {
-        model.set_name(&sanitize(&inst.name))?;
+        pm.model.set_name(&sanitize(&inst.name))?;
     }
-    model.set_sense(Sense::Minimize);
-    let mut pm = PlanModel {
-        model,
-        horizon: t_len,
-        scenarios: s_len,
-        prod: vec![],
-        cap_row: vec![],
-        pprod: vec![],
-        pcap_row: vec![],
-        build: vec![],
-        flow: vec![],
-        short: vec![],
-        balance: vec![],
-        hard_row: vec![],
-        target: vec![],
-        release: vec![],
-        refill: vec![],
-        level: vec![],
-        policy_rows: vec![],
-        dev: vec![],
-        inputs: recipe_inputs(inst),
-    };
     define_builds(inst, &mut pm, opts)?;
     define_stock_targets(inst, &mut pm, opts)?;
     define_balance_rows(inst, &mut pm, opts)?;
