@@ -81,6 +81,7 @@ pub(crate) fn router(state: Shared, max_body: usize) -> Router {
         .route("/api/v1/exposure", get(exposure))
         .route("/api/v1/datasets/{name}", post(upload_dataset))
         .route("/api/v1/origin", get(origin))
+        .route("/api/v1/workspace/production", get(workspace_production))
         .route("/api/v1/datasets/{name}/versions", get(dataset_versions))
         .route("/api/v1/datasets/{name}/diff", get(dataset_diff))
         .route("/api/v1/jobs", post(create_job))
@@ -149,6 +150,102 @@ async fn origin(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<
     Ok(Json(serde_json::to_value(o).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?))
 }
 
+/// Production of one commodity-stage in the joint workspace: the embedded
+/// dataset plus every contributed dataset of every party. The caller sees
+/// public rows and its own party's rows one by one; other parties' rows only
+/// inside the per-country totals (never a producer name, quantity by
+/// facility or which party contributed).
+async fn workspace_production(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
+    let k = q.get("commodity").ok_or_else(|| bad("missing query parameter `commodity` (commodity/stage)".into()))?;
+    let key = CommodityKey::parse(k).ok_or_else(|| bad(format!("`{k}` is not commodity/stage")))?;
+    let year = match q.get("year") {
+        Some(y) => Some(y.parse::<i32>().map_err(|_| bad(format!("year `{y}` is not a year")))?),
+        None => None,
+    };
+    let ds = st.dataset;
+    let unit = ds
+        .commodity(&key)
+        .map(|c| c.unit.to_string())
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("unknown commodity `{key}`")))?;
+    let contributed = with_store(&st, |s| s.contributed_versions()).await?;
+    // (country, quantity, row shown?) per row of the key.
+    struct Row {
+        country: Option<lodestone_model::CountryCode>,
+        year: i32,
+        quantity: f64,
+        shown: Option<Value>,
+    }
+    let mut rows: Vec<Row> = ds
+        .production
+        .iter()
+        .filter(|o| o.key == key)
+        .map(|o| Row {
+            country: o.country,
+            year: o.year,
+            quantity: o.quantity,
+            shown: Some(json!({ "country": o.country.map(|c| c.to_string()), "producer": o.producer, "year": o.year, "quantity": o.quantity, "source": o.source, "from": "public" })),
+        })
+        .collect();
+    let mut notes = vec![];
+    for (party_id, _party, dataset, _vid, content) in contributed {
+        let files: BTreeMap<String, String> = match serde_json::from_slice(&content) {
+            Ok(f) => f,
+            Err(_) => continue,
+        };
+        let Ok(cds) = lodestone_model::load_texts("contributed", &files) else { continue };
+        let own = party_id == p.party_id;
+        match cds.commodity(&key) {
+            Some(c) if c.unit.to_string() == unit => {}
+            Some(_) => {
+                if own {
+                    notes.push(format!("your dataset `{dataset}` declares {key} in another unit; its rows are left out"));
+                }
+                continue;
+            }
+            None => continue,
+        }
+        for o in cds.production.iter().filter(|o| o.key == key) {
+            rows.push(Row {
+                country: o.country,
+                year: o.year,
+                quantity: o.quantity,
+                shown: own.then(|| json!({ "country": o.country.map(|c| c.to_string()), "producer": o.producer, "year": o.year, "quantity": o.quantity, "source": o.source, "from": format!("your dataset {dataset}") })),
+            });
+        }
+    }
+    let year = match year.or_else(|| rows.iter().map(|r| r.year).max()) {
+        Some(y) => y,
+        None => return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no production rows for {key}"))),
+    };
+    let rows: Vec<Row> = rows.into_iter().filter(|r| r.year == year).collect();
+    let mut by_country: BTreeMap<String, f64> = BTreeMap::new();
+    let mut total = 0.0;
+    for r in &rows {
+        total += r.quantity;
+        *by_country.entry(r.country.map_or("ZZ".to_string(), |c| c.to_string())).or_insert(0.0) += r.quantity;
+    }
+    let mut countries: Vec<(String, f64)> = by_country.into_iter().collect();
+    countries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let hhi: f64 = if total > 0.0 {
+        countries.iter().filter(|c| c.0 != "ZZ").map(|c| (100.0 * c.1 / total).powi(2)).sum()
+    } else {
+        0.0
+    };
+    let visible: Vec<Value> = rows.iter().filter_map(|r| r.shown.clone()).collect();
+    Ok(Json(json!({
+        "commodity": key.to_string(),
+        "year": year,
+        "unit": unit,
+        "total": total,
+        "hhi": hhi,
+        "countries": countries.iter().map(|(c, q)| json!({ "country": c, "quantity": q, "share": if total > 0.0 { q / total } else { 0.0 } })).collect::<Vec<_>>(),
+        "rows": visible,
+        "notes": notes,
+    })))
+}
+
 /// Row-level differences between two versions of one of the caller's
 /// datasets: per file, the lines only in `from` (removed) and only in `to`
 /// (added), header excluded, at most 1,000 of each listed.
@@ -209,6 +306,11 @@ async fn dataset_diff(
 #[derive(serde::Deserialize)]
 struct DatasetUpload {
     files: BTreeMap<String, String>,
+    /// Contribute this version to the joint workspace: other parties'
+    /// workspace results include its rows, shown to them only as
+    /// country-stage totals.
+    #[serde(default)]
+    contribute: bool,
 }
 
 async fn upload_dataset(
@@ -221,6 +323,7 @@ async fn upload_dataset(
     let Json(up) = body.map_err(|e| ApiError::new(e.status(), format!("expected {{\"files\": {{name: text}}}}: {}", e.body_text())))?;
     // Validate all of it before storing anything.
     let files = up.files;
+    let contribute = up.contribute;
     let checked = tokio::task::spawn_blocking({
         let files = files.clone();
         move || lodestone_model::load_texts("upload", &files).map(|_| ()).map_err(|p| p.to_string())
@@ -233,10 +336,10 @@ async fn upload_dataset(
         return Err(e);
     }
     let content = serde_json::to_vec(&files).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let v = with_store(&st, move |s| s.put_dataset_version(&p, &name, &content)).await?;
+    let v = with_store(&st, move |s| s.put_dataset_version_with(&p, &name, &content, contribute)).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": v.id, "dataset": v.dataset, "version": v.version, "content_hash": v.content_hash, "size": v.size, "created_at": v.created_at })),
+        Json(json!({ "id": v.id, "dataset": v.dataset, "version": v.version, "content_hash": v.content_hash, "size": v.size, "created_at": v.created_at, "contributed": contribute })),
     ))
 }
 

@@ -30,7 +30,8 @@ fn dataset_body() -> Value {
                 "type": "object",
                 "description": "File name -> text: dataset.toml and the CSV tables (docs/dataset-format.md)",
                 "additionalProperties": { "type": "string" }
-            }
+            },
+            "contribute": { "type": "boolean", "description": "Contribute to the joint workspace (others see its rows only as country-stage totals)" }
         }
     })
 }
@@ -76,6 +77,16 @@ pub(crate) const ROUTES: &[Route] = &[
             ("upstream", false, "upstream commodity/stage (default: the same)"),
             ("year", false, "a year (default: the latest with trade)"),
         ],
+        params: &[],
+        body: None,
+        ok: 200,
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/workspace/production",
+        summary: "Production in the joint workspace (public data plus contributions); other parties' rows only as country totals",
+        auth: true,
+        query: &[("commodity", true, "commodity/stage"), ("year", false, "a year (default: the latest)")],
         params: &[],
         body: None,
         ok: 200,

@@ -124,6 +124,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
         ("GET", "/api/v1/datasets/tiny/versions"),
         ("GET", "/api/v1/datasets/tiny/diff?from=1&to=2"),
         ("GET", "/api/v1/origin?country=US&commodity=graphite/mining"),
+        ("GET", "/api/v1/workspace/production?commodity=nickel/mining"),
         ("POST", "/api/v1/jobs"),
         ("GET", "/api/v1/jobs/x"),
         ("POST", "/api/v1/jobs/x/cancel"),
@@ -140,7 +141,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
     // Every documented route exists (answers something other than "no such route").
     let (_, doc) = call("GET", &u("/api/v1/openapi.json"), Some(&a), None);
     assert_eq!(doc["openapi"], "3.0.3");
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 12);
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 13);
 
     // Exposure: the same numbers as the library on the embedded dataset.
     let (code, e) = call("GET", &u("/api/v1/exposure?commodity=nickel/mining"), Some(&b), None);
@@ -189,6 +190,36 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
         // JSON text round trip: equal to the last bit or two.
         assert!((g["share"].as_f64().unwrap() - l.share).abs() <= 1e-12, "{g} vs {}", l.share);
     }
+    // The joint workspace: japan contributes a confidential plant.
+    let plant = |q: f64, contribute: bool| {
+        let mut v = tiny(Some(("production.csv", &format!("commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nnickel,mining,JP,Secret Plant A,2024,{q},t,,src,\n"))));
+        v["files"]["commodities.csv"] = json!("commodity,stage,name,unit,basis,hs_codes,material,source,note\nnickel,mining,Nickel,t,nickel content,,,src,\n");
+        v["contribute"] = json!(contribute);
+        v
+    };
+    let ws = |tok: &str| call("GET", &u("/api/v1/workspace/production?commodity=nickel/mining&year=2024"), Some(tok), None);
+    let (_, before) = ws(&b);
+    let jp = |v: &Value| v["countries"].as_array().unwrap().iter().find(|c| c["country"] == "JP").map_or(0.0, |c| c["quantity"].as_f64().unwrap());
+    let (code, up) = call("POST", &u("/api/v1/datasets/plants"), Some(&a), Some(plant(1000.0, true)));
+    assert_eq!(code, 201, "{up}");
+    let (code, theirs) = ws(&b);
+    assert_eq!(code, 200, "{theirs}");
+    // usa sees the 1,000 t inside Japan's total and the world total, never the row.
+    assert_eq!(jp(&theirs), jp(&before) + 1000.0);
+    assert_eq!(theirs["total"].as_f64().unwrap(), before["total"].as_f64().unwrap() + 1000.0);
+    assert!(!theirs.to_string().contains("Secret Plant A"), "{theirs}");
+    assert_eq!(theirs["rows"].as_array().unwrap().len(), before["rows"].as_array().unwrap().len());
+    // japan sees its own row.
+    let (_, mine) = ws(&a);
+    assert!(mine["rows"].as_array().unwrap().iter().any(|r| r["producer"] == "Secret Plant A" && r["quantity"] == 1000.0), "{mine}");
+    // The HHI is computed from the country totals: check it by hand from them.
+    let tot = theirs["total"].as_f64().unwrap();
+    let hhi: f64 = theirs["countries"].as_array().unwrap().iter().filter(|c| c["country"] != "ZZ").map(|c| (100.0 * c["quantity"].as_f64().unwrap() / tot).powi(2)).sum();
+    assert!((hhi - theirs["hhi"].as_f64().unwrap()).abs() < 1e-9);
+    // A private upload is not part of the workspace.
+    assert_eq!(call("POST", &u("/api/v1/datasets/plants"), Some(&a), Some(plant(1000.0, false))).0, 201);
+    assert_eq!(jp(&ws(&b).1), jp(&before));
+
     // Too large a body is refused.
     let big = json!({ "files": { "dataset.toml": "x".repeat(2 << 20) } });
     assert_eq!(call("POST", &u("/api/v1/datasets/big"), Some(&a), Some(big)).0, 413);
@@ -223,7 +254,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
     // The audit log: each party sees its own actions.
     let (_, log) = call("GET", &u("/api/v1/audit"), Some(&a), None);
     let actions: Vec<&str> = log["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["dataset.upload", "dataset.upload", "job.create"]);
+    assert_eq!(actions, ["dataset.upload", "dataset.upload", "dataset.upload", "dataset.upload", "job.create"]);
     let _ = s.url;
 }
 

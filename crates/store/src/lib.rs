@@ -310,6 +310,14 @@ impl Store {
     /// (created on first upload). Uploading the same content as the latest
     /// version returns that version rather than a copy.
     pub fn put_dataset_version(&mut self, who: &Principal, name: &str, content: &[u8]) -> Result<DatasetVersion> {
+        self.put_dataset_version_with(who, name, content, false)
+    }
+
+    /// As [`Store::put_dataset_version`]; `contributed` marks the version as
+    /// part of the joint workspace (see [`Store::contributed_versions`]).
+    /// Re-uploading the latest content returns the latest version unchanged,
+    /// unless the contribution flag differs (then it is a new version).
+    pub fn put_dataset_version_with(&mut self, who: &Principal, name: &str, content: &[u8], contributed: bool) -> Result<DatasetVersion> {
         check_name("dataset", name)?;
         let hash = token::sha256_hex(content);
         let at = clock::now();
@@ -331,12 +339,12 @@ impl Store {
                 }
             };
             let latest = tx.query(
-                "SELECT id, version, content_hash, size, created_by, created_at FROM dataset_versions \
+                "SELECT id, version, content_hash, size, created_by, created_at, contributed FROM dataset_versions \
                  WHERE dataset_id = ? ORDER BY version DESC LIMIT 1",
                 &[Value::text(&dsid)],
             )?;
             if let Some(r) = latest.first() {
-                if r[2].get_text() == hash {
+                if r[2].get_text() == hash && (r[6].as_i64().unwrap_or(0) != 0) == contributed {
                     return Ok(DatasetVersion {
                         id: r[0].get_text(),
                         dataset: name.into(),
@@ -351,8 +359,8 @@ impl Store {
             }
             let version = latest.first().and_then(|r| r[1].as_i64()).unwrap_or(0) + 1;
             tx.exec(
-                "INSERT INTO dataset_versions (id, dataset_id, version, content_hash, content, size, created_by, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO dataset_versions (id, dataset_id, version, content_hash, content, size, created_by, created_at, contributed) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
                     Value::text(&vid),
                     Value::text(&dsid),
@@ -362,6 +370,7 @@ impl Store {
                     Value::I64(content.len() as i64),
                     Value::text(&who.user_id),
                     Value::text(&at),
+                    Value::I64(contributed as i64),
                 ],
             )?;
             audit_tx(tx, Some(who), "dataset.upload", "dataset_version", &vid, &format!("{name} v{version} sha256:{hash}"))?;
@@ -402,6 +411,29 @@ impl Store {
             },
             None => Err(StoreError::NotFound(format!("no dataset version `{version_id}`"))),
         }
+    }
+
+    /// The joint workspace: for every dataset of every party whose latest
+    /// version is contributed, (party id, party name, dataset, version id,
+    /// content). Ordered by party name, then dataset name.
+    pub fn contributed_versions(&mut self) -> Result<Vec<(String, String, String, String, Vec<u8>)>> {
+        let rows = self.db.query(
+            "SELECT p.id, p.name, d.name, v.id, v.content FROM dataset_versions v \
+             JOIN datasets d ON d.id = v.dataset_id JOIN parties p ON p.id = d.party_id \
+             WHERE v.contributed = 1 AND v.version = (SELECT MAX(w.version) FROM dataset_versions w WHERE w.dataset_id = v.dataset_id) \
+             ORDER BY p.name, d.name",
+            &[],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|mut r| {
+                let content = match r.swap_remove(4) {
+                    Value::Bytes(b) => b,
+                    _ => vec![],
+                };
+                (r[0].get_text(), r[1].get_text(), r[2].get_text(), r[3].get_text(), content)
+            })
+            .collect())
     }
 
     // ---- jobs --------------------------------------------------------------

@@ -36,6 +36,13 @@ CREATE TABLE audit_log (seq BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, user_id TEX
 CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 "#,
+},
+Migration {
+    version: 2,
+    // A version its party contributes to the joint workspace: other parties'
+    // results include it, shown to them only as country-stage totals.
+    sqlite: "ALTER TABLE dataset_versions ADD COLUMN contributed INTEGER NOT NULL DEFAULT 0;",
+    postgres: "ALTER TABLE dataset_versions ADD COLUMN contributed BIGINT NOT NULL DEFAULT 0;",
 }];
 
 pub(crate) fn migrate(db: &mut Backend) -> Result<()> {

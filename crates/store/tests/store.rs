@@ -57,7 +57,7 @@ fn raw_exec(db: &Db, sql: &str) -> Result<(), String> {
 
 fn parties_users_tokens(db: Db) {
     let mut s = Store::open(&db.url).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), 2);
     s.add_party("japan").unwrap();
     s.add_party("usa").unwrap();
     assert!(matches!(s.add_party("japan"), Err(StoreError::Conflict(_))));
@@ -82,7 +82,7 @@ fn parties_users_tokens(db: Db) {
     // Reopening migrates nothing twice.
     drop(s);
     let mut s = Store::open(&db.url).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), 2);
     assert_eq!(s.users().unwrap().len(), 1);
 }
 
@@ -129,6 +129,17 @@ fn dataset_versions(db: Db) {
     assert!(matches!(s.dataset_content(&pu.party_id, &a.id), Err(StoreError::NotFound(_))));
     // The same name is a different dataset for another party.
     assert_eq!(s.put_dataset_version(&pu, "stockpiles", b"x").unwrap().version, 1);
+
+    // The joint workspace holds only datasets whose latest version is contributed.
+    assert!(s.contributed_versions().unwrap().is_empty());
+    let c = s.put_dataset_version_with(&pj, "plants", b"a", true).unwrap();
+    s.put_dataset_version_with(&pu, "plants", b"b", false).unwrap();
+    let joint = s.contributed_versions().unwrap();
+    assert_eq!(joint.len(), 1);
+    assert_eq!((joint[0].1.as_str(), joint[0].2.as_str(), joint[0].3.as_str(), joint[0].4.as_slice()), ("japan", "plants", c.id.as_str(), &b"a"[..]));
+    // Same content, now private: a new version, and the dataset leaves the workspace.
+    assert_eq!(s.put_dataset_version_with(&pj, "plants", b"a", false).unwrap().version, 2);
+    assert!(s.contributed_versions().unwrap().is_empty());
 }
 
 fn jobs(db: Db) {
