@@ -16,6 +16,8 @@
 mod api;
 mod jobs;
 mod openapi;
+mod ui;
+mod views;
 
 use lodestone_store::Store;
 use std::net::SocketAddr;

@@ -120,7 +120,7 @@ pub(crate) const ROUTES: &[Route] = &[
 
 pub(crate) fn document() -> Value {
     let mut paths = serde_json::Map::new();
-    for r in ROUTES {
+    for r in ROUTES.iter().chain(crate::views::ROUTES) {
         let mut params = vec![];
         for p in r.params {
             params.push(json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }));
