@@ -84,7 +84,7 @@ pub(crate) fn router(state: Shared, max_body: usize) -> Router {
         .route("/api/v1/workspace/production", get(workspace_production))
         .route("/api/v1/datasets/{name}/versions", get(dataset_versions))
         .route("/api/v1/datasets/{name}/diff", get(dataset_diff))
-        .route("/api/v1/jobs", post(create_job))
+        .route("/api/v1/jobs", post(create_job).get(list_jobs))
         .route("/api/v1/jobs/{id}", get(get_job))
         .route("/api/v1/jobs/{id}/cancel", post(cancel_job))
         .route("/api/v1/audit", get(audit))
@@ -171,7 +171,7 @@ async fn workspace_production(State(st): State<Shared>, h: HeaderMap, Query(q): 
         .commodity(&key)
         .map(|c| c.unit.to_string())
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("unknown commodity `{key}`")))?;
-    let contributed = with_store(&st, |s| s.contributed_versions()).await?;
+    let contributed = with_store(&st, |s| s.contributions()).await?;
     // (country, quantity, row shown?) per row of the key.
     struct Row {
         country: Option<lodestone_model::CountryCode>,
@@ -191,7 +191,7 @@ async fn workspace_production(State(st): State<Shared>, h: HeaderMap, Query(q): 
         })
         .collect();
     let mut notes = vec![];
-    for (party_id, _party, dataset, _vid, content) in contributed {
+    for lodestone_store::Contribution { party_id, dataset, content, .. } in contributed {
         let files: BTreeMap<String, String> = match serde_json::from_slice(&content) {
             Ok(f) => f,
             Err(_) => continue,
@@ -345,17 +345,67 @@ async fn upload_dataset(
     ))
 }
 
-async fn dataset_versions(State(st): State<Shared>, h: HeaderMap, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+/// `limit` from the query: `default` when absent, 400 outside 1..=`max`.
+fn page_limit(q: &HashMap<String, String>, default: usize, max: usize) -> ApiResult<usize> {
+    match q.get("limit") {
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| (1..=max).contains(&n))
+            .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, format!("limit `{l}`: expected 1 to {max}"))),
+        None => Ok(default),
+    }
+}
+
+/// A non-negative integer cursor (`after`) from the query, 0 when absent.
+fn after_cursor(q: &HashMap<String, String>) -> ApiResult<i64> {
+    match q.get("after") {
+        Some(a) => a
+            .parse::<i64>()
+            .ok()
+            .filter(|&n| n >= 0)
+            .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, format!("after `{a}`: expected a non-negative integer from the previous page's `next`"))),
+        None => Ok(0),
+    }
+}
+
+/// Query-string escaping for the `next` links (names are restricted to
+/// `[A-Za-z0-9._-]` by the store, ids are hex, but escape anyway).
+fn esc(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+pub(crate) fn version_json(v: &lodestone_store::DatasetVersion) -> Value {
+    json!({
+        "id": v.id, "version": v.version, "content_hash": v.content_hash, "size": v.size, "created_at": v.created_at,
+        "contributed": v.contributed, "share": if v.contributed { Value::from(v.share.as_str()) } else { Value::Null },
+    })
+}
+
+async fn dataset_versions(
+    State(st): State<Shared>,
+    h: HeaderMap,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
     let p = principal(&st, &h).await?;
-    let vs = with_store(&st, move |s| s.dataset_versions(&p.party_id, &name)).await?;
-    if vs.is_empty() {
+    let limit = page_limit(&q, 100, 1000)?;
+    let after = after_cursor(&q)?;
+    let n = name.clone();
+    let (exists, mut vs) = with_store(&st, move |s| Ok((s.has_dataset(&p.party_id, &n)?, s.dataset_versions_page(&p.party_id, &n, limit + 1, after)?))).await?;
+    if !exists {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such dataset"));
     }
-    let list: Vec<Value> = vs
-        .iter()
-        .map(|v| json!({ "id": v.id, "version": v.version, "content_hash": v.content_hash, "size": v.size, "created_at": v.created_at }))
-        .collect();
-    Ok(Json(json!({ "versions": list })))
+    let more = vs.len() > limit;
+    vs.truncate(limit);
+    let next = match (more, vs.last()) {
+        (true, Some(v)) => Value::from(format!("/api/v1/datasets/{}/versions?limit={limit}&after={}", esc(&name), v.version)),
+        _ => Value::Null,
+    };
+    let list: Vec<Value> = vs.iter().map(version_json).collect();
+    Ok(Json(json!({ "versions": list, "next": next })))
 }
 
 #[derive(serde::Deserialize)]
@@ -373,15 +423,15 @@ async fn create_job(
     let p = principal(&st, &h).await?;
     let Json(req) = body.map_err(|e| ApiError::new(e.status(), format!("expected {{\"kind\": ..., ...}}: {}", e.body_text())))?;
     let ds = st.dataset;
-    let input = match (req.kind.as_str(), req.scenario, req.plan) {
+    let (input, label) = match (req.kind.as_str(), req.scenario, req.plan) {
         ("stress", Some(text), None) => {
-            lodestone_sim::parse_scenario("scenario", &text, ds).map_err(|e| unprocessable("the scenario is not valid", e.to_string()))?;
-            json!({ "kind": "stress", "text": text })
+            let sc = lodestone_sim::parse_scenario("scenario", &text, ds).map_err(|e| unprocessable("the scenario is not valid", e.to_string()))?;
+            (json!({ "kind": "stress", "text": text }), sc.name)
         }
         ("plan", None, Some(text)) => {
             let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: plans sent to the server cannot name scenario files yet")) };
-            lodestone_plan::load_plan("plan", &text, ds, &no_files).map_err(|e| unprocessable("the plan is not valid", e.to_string()))?;
-            json!({ "kind": "plan", "text": text })
+            let inst = lodestone_plan::load_plan("plan", &text, ds, &no_files).map_err(|e| unprocessable("the plan is not valid", e.to_string()))?;
+            (json!({ "kind": "plan", "text": text }), inst.name)
         }
         (k, _, _) => {
             return Err(ApiError::new(
@@ -391,7 +441,7 @@ async fn create_job(
         }
     };
     let kind = req.kind.clone();
-    let job = with_store(&st, move |s| s.create_job(&p, &kind, &input.to_string())).await?;
+    let job = with_store(&st, move |s| s.create_job_labelled(&p, &kind, &label, "embedded", &input.to_string())).await?;
     Ok((StatusCode::ACCEPTED, Json(job_json(&job))))
 }
 
@@ -406,6 +456,8 @@ pub(crate) fn job_json(j: &lodestone_store::Job) -> Value {
     json!({
         "id": j.id,
         "kind": j.kind,
+        "label": j.label,
+        "data": j.data,
         "status": j.status,
         "progress": j.progress,
         "user": j.user,
@@ -414,6 +466,37 @@ pub(crate) fn job_json(j: &lodestone_store::Job) -> Value {
         "error": j.error,
         "result": result,
     })
+}
+
+/// The caller's party's jobs, newest first, without inputs or results.
+async fn list_jobs(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    let limit = page_limit(&q, 50, 1000)?;
+    let before = q.get("before").cloned();
+    if let Some(b) = &before {
+        if b.is_empty() || b.len() > 64 {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "before: expected a job id from the previous page's `next`"));
+        }
+    }
+    let mut jobs = with_store(&st, move |s| s.list_jobs(&p.party_id, limit + 1, before.as_deref()))
+        .await
+        .map_err(|e| if e.status == StatusCode::UNPROCESSABLE_ENTITY { ApiError::new(StatusCode::BAD_REQUEST, e.message) } else { e })?;
+    let more = jobs.len() > limit;
+    jobs.truncate(limit);
+    let next = match (more, jobs.last()) {
+        (true, Some(j)) => Value::from(format!("/api/v1/jobs?limit={limit}&before={}", esc(&j.id))),
+        _ => Value::Null,
+    };
+    let list: Vec<Value> = jobs
+        .iter()
+        .map(|j| {
+            json!({
+                "id": j.id, "kind": j.kind, "label": j.label, "data": j.data, "status": j.status, "progress": j.progress,
+                "user": j.user, "error": j.error, "created_at": j.created_at, "updated_at": j.updated_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "jobs": list, "next": next })))
 }
 
 async fn get_job(State(st): State<Shared>, h: HeaderMap, Path(id): Path<String>) -> ApiResult<Json<Value>> {
@@ -430,15 +513,19 @@ async fn cancel_job(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Strin
 
 async fn audit(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let p = principal(&st, &h).await?;
-    let limit = match q.get("limit") {
-        Some(l) => l.parse::<usize>().ok().filter(|&n| (1..=10_000).contains(&n)).ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "limit: expected 1 to 10000"))?,
-        None => 100,
-    };
+    let limit = page_limit(&q, 100, 10_000)?;
+    let after = after_cursor(&q)?;
     let party = p.party.clone();
-    let log = with_store(&st, move |s| s.audit_log(Some(&party), limit)).await?;
+    let mut log = with_store(&st, move |s| s.audit_page(Some(&party), limit + 1, after)).await?;
+    let more = log.len() > limit;
+    log.truncate(limit);
+    let next = match (more, log.last()) {
+        (true, Some(e)) => Value::from(format!("/api/v1/audit?limit={limit}&after={}", e.seq)),
+        _ => Value::Null,
+    };
     let list: Vec<Value> = log
         .iter()
         .map(|e| json!({ "seq": e.seq, "at": e.at, "user": e.user, "action": e.action, "object_kind": e.object_kind, "object_id": e.object_id, "detail": e.detail }))
         .collect();
-    Ok(Json(json!({ "entries": list })))
+    Ok(Json(json!({ "entries": list, "next": next })))
 }

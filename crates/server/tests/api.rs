@@ -2,112 +2,10 @@
 //! (`LODESTONE_TEST_DATABASE_URL`, set by scripts/test; without it the
 //! PostgreSQL tests FAIL on purpose).
 
-use lodestone_store::Store;
+mod common;
+
+use common::*;
 use serde_json::{json, Value};
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
-
-struct Server {
-    base: String,
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-fn sqlite_url() -> (String, Option<tempfile::TempDir>) {
-    let dir = tempfile::tempdir().unwrap();
-    (format!("sqlite:{}", dir.path().join("ws.db").display()), Some(dir))
-}
-
-fn postgres_url() -> (String, Option<tempfile::TempDir>) {
-    let base = std::env::var("LODESTONE_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| panic!("LODESTONE_TEST_DATABASE_URL is not set: run scripts/test (it starts PostgreSQL on loopback)"));
-    let mut c = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).unwrap();
-    let name = format!("lodestone_api_{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
-    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let i = base.rfind('/').unwrap();
-    (format!("{}/{name}", &base[..i]), None)
-}
-
-fn start((url, dir): (String, Option<tempfile::TempDir>)) -> Server {
-    let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
-    let cfg = lodestone_server::Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        database_url: url.clone(),
-        max_body: 1 << 20,
-        workers: 1,
-    };
-    std::thread::spawn(move || {
-        lodestone_server::serve(cfg, move |a| tx.send(a).unwrap()).unwrap();
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("server started");
-    Server { base: format!("http://{addr}"), url, _dir: dir }
-}
-
-/// (status, JSON body).
-fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-    let mut r = ureq::request(method, url);
-    if let Some(t) = token {
-        r = r.set("Authorization", &format!("Bearer {t}"));
-    }
-    let resp = match body {
-        Some(b) => r.send_json(b),
-        None => r.call(),
-    };
-    let resp = match resp {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = resp.status();
-    let text = resp.into_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-fn users(url: &str) -> (String, String) {
-    let mut s = Store::open(url).unwrap();
-    s.add_party("japan").unwrap();
-    s.add_party("usa").unwrap();
-    let (_, a) = s.add_user("japan", "aiko").unwrap();
-    let (_, b) = s.add_user("usa", "bob").unwrap();
-    (a, b)
-}
-
-const TINY: &[(&str, &str)] = &[
-    ("dataset.toml", "name = \"tiny\"\ntitle = \"tiny\"\nstages = [\"mining\"]\n"),
-    ("sources.csv", "id,title,publisher,year,url,license,note\nsrc,Test,tests,,,,\n"),
-    ("countries.csv", "code,name,iso3,source\nJP,Japan,,src\n"),
-    ("commodities.csv", "commodity,stage,name,unit,basis,hs_codes,material,source,note\nx,mining,X,t,,,,src,\n"),
-    ("production.csv", "commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nx,mining,JP,,2024,5,t,,src,\n"),
-];
-
-fn tiny(edit: Option<(&str, &str)>) -> Value {
-    let mut files = serde_json::Map::new();
-    for (k, v) in TINY {
-        let v = match edit {
-            Some((f, t)) if f == *k => t.to_string(),
-            _ => v.to_string(),
-        };
-        files.insert(k.to_string(), Value::String(v));
-    }
-    json!({ "files": files })
-}
-
-const SCENARIO: &str = include_str!("../../../examples/scenarios/rare-earth-export-ban.toml");
-
-fn wait_done(s: &Server, token: &str, id: &str) -> Value {
-    let t0 = Instant::now();
-    loop {
-        let (code, j) = call("GET", &format!("{}/api/v1/jobs/{id}", s.base), Some(token), None);
-        assert_eq!(code, 200, "{j}");
-        if ["done", "failed", "cancelled"].contains(&j["status"].as_str().unwrap()) {
-            return j;
-        }
-        assert!(t0.elapsed() < Duration::from_secs(120), "job did not finish: {j}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 fn workspace(db: (String, Option<tempfile::TempDir>)) {
     let (a, b) = users(&db.0);
@@ -126,6 +24,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
         ("GET", "/api/v1/origin?country=US&commodity=graphite/mining"),
         ("GET", "/api/v1/workspace/production?commodity=nickel/mining"),
         ("POST", "/api/v1/jobs"),
+        ("GET", "/api/v1/jobs"),
         ("GET", "/api/v1/jobs/x"),
         ("POST", "/api/v1/jobs/x/cancel"),
         ("GET", "/api/v1/audit"),
@@ -141,7 +40,27 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
     // Every documented route exists (answers something other than "no such route").
     let (_, doc) = call("GET", &u("/api/v1/openapi.json"), Some(&a), None);
     assert_eq!(doc["openapi"], "3.0.3");
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 13);
+    // The core API's paths (the dashboard's views add their own beside them).
+    for (path, methods) in [
+        ("/healthz", &["get"][..]),
+        ("/api/v1/openapi.json", &["get"]),
+        ("/api/v1/me", &["get"]),
+        ("/api/v1/exposure", &["get"]),
+        ("/api/v1/origin", &["get"]),
+        ("/api/v1/workspace/production", &["get"]),
+        ("/api/v1/datasets/{name}", &["post"]),
+        ("/api/v1/datasets/{name}/versions", &["get"]),
+        ("/api/v1/datasets/{name}/diff", &["get"]),
+        ("/api/v1/jobs", &["get", "post"]),
+        ("/api/v1/jobs/{id}", &["get"]),
+        ("/api/v1/jobs/{id}/cancel", &["post"]),
+        ("/api/v1/audit", &["get"]),
+    ] {
+        let item = doc["paths"][path].as_object().unwrap_or_else(|| panic!("{path} is not documented"));
+        let mut got: Vec<&str> = item.keys().map(String::as_str).collect();
+        got.sort();
+        assert_eq!(got, methods, "{path}");
+    }
 
     // Exposure: the same numbers as the library on the embedded dataset.
     let (code, e) = call("GET", &u("/api/v1/exposure?commodity=nickel/mining"), Some(&b), None);
@@ -255,7 +174,110 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
     let (_, log) = call("GET", &u("/api/v1/audit"), Some(&a), None);
     let actions: Vec<&str> = log["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["dataset.upload", "dataset.upload", "dataset.upload", "dataset.upload", "job.create"]);
+    assert_eq!(log["next"], Value::Null);
+    // ... and page by page: 2 + 2 + 1 entries, the same sequence.
+    let mut paged = vec![];
+    let mut next = "/api/v1/audit?limit=2".to_string();
+    let mut pages = 0;
+    loop {
+        let (code, page) = call("GET", &u(&next), Some(&a), None);
+        assert_eq!(code, 200, "{page}");
+        pages += 1;
+        paged.extend(page["entries"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()));
+        match page["next"].as_str() {
+            Some(n) => next = n.to_string(),
+            None => break,
+        }
+    }
+    let all: Vec<i64> = log["entries"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!((pages, paged), (3, all));
+    for bad in ["limit=0", "limit=10001", "after=-1", "after=x"] {
+        assert_eq!(call("GET", &u(&format!("/api/v1/audit?{bad}")), Some(&a), None).0, 400, "{bad}");
+    }
+    // Dataset versions, page by page (tiny has versions 1 and 2).
+    let (code, p1) = call("GET", &u("/api/v1/datasets/tiny/versions?limit=1"), Some(&a), None);
+    assert_eq!((code, p1["versions"][0]["version"].as_i64()), (200, Some(1)), "{p1}");
+    assert_eq!(p1["next"], "/api/v1/datasets/tiny/versions?limit=1&after=1");
+    let (_, p2) = call("GET", &u(p1["next"].as_str().unwrap()), Some(&a), None);
+    assert_eq!(p2["versions"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect::<Vec<_>>(), [2]);
+    assert_eq!(p2["next"], Value::Null);
+    // A page past the end of a dataset that exists is empty, not 404; the
+    // other party still gets 404.
+    let (code, p3) = call("GET", &u("/api/v1/datasets/tiny/versions?after=2"), Some(&a), None);
+    assert_eq!((code, p3["versions"].as_array().map(Vec::len)), (200, Some(0)));
+    assert_eq!(call("GET", &u("/api/v1/datasets/tiny/versions?after=2"), Some(&b), None).0, 404);
     let _ = s.url;
+}
+
+/// `GET /api/v1/jobs`: the caller's party's jobs, newest first, paged.
+fn job_list(db: (String, Option<tempfile::TempDir>)) {
+    let (a, b) = users(&db.0);
+    let s = start(db);
+    let u = |p: &str| format!("{}{p}", s.base);
+    let (code, empty) = call("GET", &u("/api/v1/jobs"), Some(&a), None);
+    assert_eq!((code, empty), (200, json!({ "jobs": [], "next": null })));
+    // Five jobs by japan, one by usa. Named scenarios so the labels differ.
+    let mut ids = vec![];
+    for i in 0..5 {
+        let sc = SCENARIO.replacen("name = \"rare-earth-export-ban\"", &format!("name = \"ban-{i}\""), 1);
+        assert!(sc.contains(&format!("ban-{i}")), "the scenario's name line changed");
+        let (code, j) = call("POST", &u("/api/v1/jobs"), Some(&a), Some(json!({ "kind": "stress", "scenario": sc })));
+        assert_eq!(code, 202, "{j}");
+        assert_eq!(j["label"], format!("ban-{i}"));
+        ids.push(j["id"].as_str().unwrap().to_string());
+        // Distinct creation times (millisecond clock), so newest-first is
+        // the reverse of the creation order without relying on ids.
+        std::thread::sleep(std::time::Duration::from_millis(3));
+    }
+    let (_, theirs) = call("POST", &u("/api/v1/jobs"), Some(&b), Some(json!({ "kind": "stress", "scenario": SCENARIO })));
+    let their_id = theirs["id"].as_str().unwrap().to_string();
+    // Pages of 2: 2 + 2 + 1, newest first, following `next`.
+    let mut seen = vec![];
+    let mut labels = vec![];
+    let mut next = "/api/v1/jobs?limit=2".to_string();
+    let mut pages = 0;
+    loop {
+        let (code, page) = call("GET", &u(&next), Some(&a), None);
+        assert_eq!(code, 200, "{page}");
+        pages += 1;
+        for j in page["jobs"].as_array().unwrap() {
+            seen.push(j["id"].as_str().unwrap().to_string());
+            labels.push(j["label"].as_str().unwrap().to_string());
+            assert_eq!((j["kind"].as_str(), j["data"].as_str(), j["user"].as_str()), (Some("stress"), Some("embedded"), Some("aiko")));
+            assert!(["queued", "running", "done"].contains(&j["status"].as_str().unwrap()), "{j}");
+            assert!(j.get("result").is_none() && j.get("input").is_none(), "listing carries no results: {j}");
+        }
+        match page["next"].as_str() {
+            Some(n) => next = n.to_string(),
+            None => break,
+        }
+    }
+    let mut expect = ids.clone();
+    expect.reverse();
+    assert_eq!(pages, 3);
+    assert_eq!(seen, expect);
+    assert_eq!(labels, ["ban-4", "ban-3", "ban-2", "ban-1", "ban-0"]);
+    // The other party sees only its own job; a cursor naming another
+    // party's job is refused exactly like a made-up one.
+    let (_, bl) = call("GET", &u("/api/v1/jobs"), Some(&b), None);
+    assert_eq!(bl["jobs"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect::<Vec<_>>(), [their_id.as_str()]);
+    let (c1, e1) = call("GET", &u(&format!("/api/v1/jobs?before={}", ids[0])), Some(&b), None);
+    let (c2, e2) = call("GET", &u("/api/v1/jobs?before=0000"), Some(&b), None);
+    assert_eq!((c1, c2), (400, 400));
+    assert_eq!(e1["error"].as_str().unwrap().replace(&ids[0], "ID"), e2["error"].as_str().unwrap().replace("0000", "ID"));
+    for bad in ["limit=0", "limit=1001", "limit=x"] {
+        assert_eq!(call("GET", &u(&format!("/api/v1/jobs?{bad}")), Some(&a), None).0, 400, "{bad}");
+    }
+}
+
+#[test]
+fn job_list_sqlite() {
+    job_list(sqlite_url());
+}
+
+#[test]
+fn job_list_postgres() {
+    job_list(postgres_url());
 }
 
 #[test]

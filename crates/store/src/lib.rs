@@ -95,6 +95,66 @@ pub struct DatasetVersion {
     pub size: i64,
     pub created_by: String,
     pub created_at: String,
+    /// Part of the joint workspace (while it is its dataset's latest version).
+    pub contributed: bool,
+    /// What other parties may see of it when contributed.
+    pub share: ShareLevel,
+}
+
+/// The level at which other parties may see a contributed version's rows,
+/// chosen by its owner and stored with the version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ShareLevel {
+    /// Totals per country (per exporter-importer pair for trade),
+    /// commodity-stage and year, summed with every other row of that cell.
+    CountryStage,
+    /// Only world totals per commodity-stage and year.
+    GlobalStage,
+    /// Nothing: other parties' views and jobs leave the version out.
+    None,
+}
+
+impl ShareLevel {
+    pub const ALL: [ShareLevel; 3] = [ShareLevel::CountryStage, ShareLevel::GlobalStage, ShareLevel::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShareLevel::CountryStage => "country-stage",
+            ShareLevel::GlobalStage => "global-stage",
+            ShareLevel::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ShareLevel> {
+        ShareLevel::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// A version in the joint workspace (see [`Store::contributions`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contribution {
+    pub party_id: String,
+    pub party: String,
+    pub dataset: String,
+    pub version_id: String,
+    pub version: i64,
+    pub share: ShareLevel,
+    pub content: Vec<u8>,
+}
+
+/// A job as listed (no input, no result).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobSummary {
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+    pub data: String,
+    pub user: String,
+    pub status: String,
+    pub progress: f64,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -111,6 +171,10 @@ pub struct Job {
     pub error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// A short label: the scenario's or plan's name.
+    pub label: String,
+    /// What it runs on: `embedded`, `workspace` or `dataset NAME vN`.
+    pub data: String,
 }
 
 /// A handle on the database. Cheap operations, one connection, used from one
@@ -284,11 +348,19 @@ impl Store {
 
     /// Entries in order; `party` restricts to what that party did.
     pub fn audit_log(&mut self, party: Option<&str>, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.audit_page(party, limit, 0)
+    }
+
+    /// At most `limit` entries with `seq > after`, oldest first; `party`
+    /// restricts to what that party did. The next page starts after the
+    /// last entry's `seq`.
+    pub fn audit_page(&mut self, party: Option<&str>, limit: usize, after: i64) -> Result<Vec<AuditEntry>> {
         let sql = "SELECT a.seq, a.at, u.name, p.name, a.action, a.object_kind, a.object_id, a.detail FROM audit_log a \
                    LEFT JOIN users u ON u.id = a.user_id LEFT JOIN parties p ON p.id = a.party_id \
-                   WHERE (? = '' OR p.name = ?) ORDER BY a.seq LIMIT ?";
+                   WHERE (? = '' OR p.name = ?) AND a.seq > ? ORDER BY a.seq LIMIT ?";
         let pn = party.unwrap_or("");
-        let rows = self.db.query(sql, &[Value::text(pn), Value::text(pn), Value::I64(limit as i64)])?;
+        let limit = limit.min(i64::MAX as usize) as i64;
+        let rows = self.db.query(sql, &[Value::text(pn), Value::text(pn), Value::I64(after), Value::I64(limit)])?;
         Ok(rows
             .into_iter()
             .map(|r| AuditEntry {
@@ -318,6 +390,21 @@ impl Store {
     /// Re-uploading the latest content returns the latest version unchanged,
     /// unless the contribution flag differs (then it is a new version).
     pub fn put_dataset_version_with(&mut self, who: &Principal, name: &str, content: &[u8], contributed: bool) -> Result<DatasetVersion> {
+        self.put_dataset_version_shared(who, name, content, contributed, ShareLevel::CountryStage)
+    }
+
+    /// As [`Store::put_dataset_version_with`], with the level at which other
+    /// parties may see the version when it is contributed. Re-uploading the
+    /// latest content with the same flag and level returns the latest
+    /// version; any difference makes a new version.
+    pub fn put_dataset_version_shared(
+        &mut self,
+        who: &Principal,
+        name: &str,
+        content: &[u8],
+        contributed: bool,
+        share: ShareLevel,
+    ) -> Result<DatasetVersion> {
         check_name("dataset", name)?;
         let hash = token::sha256_hex(content);
         let at = clock::now();
@@ -339,12 +426,12 @@ impl Store {
                 }
             };
             let latest = tx.query(
-                "SELECT id, version, content_hash, size, created_by, created_at, contributed FROM dataset_versions \
+                "SELECT id, version, content_hash, size, created_by, created_at, contributed, share_level FROM dataset_versions \
                  WHERE dataset_id = ? ORDER BY version DESC LIMIT 1",
                 &[Value::text(&dsid)],
             )?;
             if let Some(r) = latest.first() {
-                if r[2].get_text() == hash && (r[6].as_i64().unwrap_or(0) != 0) == contributed {
+                if r[2].get_text() == hash && (r[6].as_i64().unwrap_or(0) != 0) == contributed && r[7].get_text() == share.as_str() {
                     return Ok(DatasetVersion {
                         id: r[0].get_text(),
                         dataset: name.into(),
@@ -354,13 +441,15 @@ impl Store {
                         size: r[3].as_i64().unwrap_or(0),
                         created_by: r[4].get_text(),
                         created_at: r[5].get_text(),
+                        contributed,
+                        share,
                     });
                 }
             }
             let version = latest.first().and_then(|r| r[1].as_i64()).unwrap_or(0) + 1;
             tx.exec(
-                "INSERT INTO dataset_versions (id, dataset_id, version, content_hash, content, size, created_by, created_at, contributed) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO dataset_versions (id, dataset_id, version, content_hash, content, size, created_by, created_at, contributed, share_level) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
                     Value::text(&vid),
                     Value::text(&dsid),
@@ -371,9 +460,11 @@ impl Store {
                     Value::text(&who.user_id),
                     Value::text(&at),
                     Value::I64(contributed as i64),
+                    Value::text(share.as_str()),
                 ],
             )?;
-            audit_tx(tx, Some(who), "dataset.upload", "dataset_version", &vid, &format!("{name} v{version} sha256:{hash}"))?;
+            let shared = if contributed { format!(" contributed share={}", share.as_str()) } else { String::new() };
+            audit_tx(tx, Some(who), "dataset.upload", "dataset_version", &vid, &format!("{name} v{version} sha256:{hash}{shared}"))?;
             Ok(DatasetVersion {
                 id: vid.clone(),
                 dataset: name.into(),
@@ -383,19 +474,35 @@ impl Store {
                 size: content.len() as i64,
                 created_by: who.user_id.clone(),
                 created_at: at.clone(),
+                contributed,
+                share,
             })
         })
     }
 
     /// Versions of `party`'s dataset `name`, oldest first.
     pub fn dataset_versions(&mut self, party_id: &str, name: &str) -> Result<Vec<DatasetVersion>> {
+        self.dataset_versions_page(party_id, name, i64::MAX as usize, 0)
+    }
+
+    /// At most `limit` versions numbered above `after`, oldest first.
+    pub fn dataset_versions_page(&mut self, party_id: &str, name: &str, limit: usize, after: i64) -> Result<Vec<DatasetVersion>> {
         let rows = self.db.query(
-            "SELECT v.id, d.name, p.name, v.version, v.content_hash, v.size, v.created_by, v.created_at \
+            "SELECT v.id, d.name, p.name, v.version, v.content_hash, v.size, v.created_by, v.created_at, v.contributed, v.share_level \
              FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id JOIN parties p ON p.id = d.party_id \
-             WHERE d.party_id = ? AND d.name = ? ORDER BY v.version",
-            &[Value::text(party_id), Value::text(name)],
+             WHERE d.party_id = ? AND d.name = ? AND v.version > ? ORDER BY v.version LIMIT ?",
+            &[Value::text(party_id), Value::text(name), Value::I64(after), Value::I64(limit.min(i64::MAX as usize) as i64)],
         )?;
         Ok(rows.into_iter().map(version_row).collect())
+    }
+
+    /// Whether `party_id` has a dataset called `name` (with any version).
+    pub fn has_dataset(&mut self, party_id: &str, name: &str) -> Result<bool> {
+        let rows = self.db.query(
+            "SELECT COUNT(*) FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id WHERE d.party_id = ? AND d.name = ?",
+            &[Value::text(party_id), Value::text(name)],
+        )?;
+        Ok(rows.first().and_then(|r| r[0].as_i64()).unwrap_or(0) > 0)
     }
 
     /// The stored bytes of a version, if `party_id` owns it.
@@ -413,38 +520,53 @@ impl Store {
         }
     }
 
-    /// The joint workspace: for every dataset of every party whose latest
-    /// version is contributed, (party id, party name, dataset, version id,
-    /// content). Ordered by party name, then dataset name.
-    pub fn contributed_versions(&mut self) -> Result<Vec<(String, String, String, String, Vec<u8>)>> {
+    /// The joint workspace: every dataset of every party whose latest
+    /// version is contributed, that version. Ordered by party name, then
+    /// dataset name. Callers must show other parties' rows only at each
+    /// version's [`ShareLevel`].
+    pub fn contributions(&mut self) -> Result<Vec<Contribution>> {
         let rows = self.db.query(
-            "SELECT p.id, p.name, d.name, v.id, v.content FROM dataset_versions v \
+            "SELECT p.id, p.name, d.name, v.id, v.version, v.share_level, v.content FROM dataset_versions v \
              JOIN datasets d ON d.id = v.dataset_id JOIN parties p ON p.id = d.party_id \
              WHERE v.contributed = 1 AND v.version = (SELECT MAX(w.version) FROM dataset_versions w WHERE w.dataset_id = v.dataset_id) \
              ORDER BY p.name, d.name",
             &[],
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|mut r| {
-                let content = match r.swap_remove(4) {
-                    Value::Bytes(b) => b,
-                    _ => vec![],
-                };
-                (r[0].get_text(), r[1].get_text(), r[2].get_text(), r[3].get_text(), content)
-            })
-            .collect())
+        rows.into_iter().map(contribution_row).collect()
+    }
+
+    /// One contributed version by id, whoever owns it (for the job runner,
+    /// which reads the versions pinned when a workspace job was queued;
+    /// never for callers). NotFound if it is not a contributed version.
+    pub fn contribution(&mut self, version_id: &str) -> Result<Contribution> {
+        let rows = self.db.query(
+            "SELECT p.id, p.name, d.name, v.id, v.version, v.share_level, v.content FROM dataset_versions v \
+             JOIN datasets d ON d.id = v.dataset_id JOIN parties p ON p.id = d.party_id \
+             WHERE v.id = ? AND v.contributed = 1",
+            &[Value::text(version_id)],
+        )?;
+        match rows.into_iter().next() {
+            Some(r) => contribution_row(r),
+            None => Err(StoreError::NotFound(format!("no contributed version `{version_id}`"))),
+        }
     }
 
     // ---- jobs --------------------------------------------------------------
 
     pub fn create_job(&mut self, who: &Principal, kind: &str, input: &str) -> Result<Job> {
+        self.create_job_labelled(who, kind, "", "embedded", input)
+    }
+
+    /// A queued job with a short `label` (the scenario's or plan's name, cut
+    /// to 200 characters) and a description of the `data` it runs on.
+    pub fn create_job_labelled(&mut self, who: &Principal, kind: &str, label: &str, data: &str, input: &str) -> Result<Job> {
         let id = new_id()?;
         let at = clock::now();
+        let label: String = label.chars().take(200).collect();
         self.db.transaction(|tx| {
             tx.exec(
-                "INSERT INTO jobs (id, kind, party_id, user_id, status, progress, input, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?)",
+                "INSERT INTO jobs (id, kind, party_id, user_id, status, progress, input, created_at, updated_at, label, data) \
+                 VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)",
                 &[
                     Value::text(&id),
                     Value::text(kind),
@@ -453,6 +575,8 @@ impl Store {
                     Value::text(input),
                     Value::text(&at),
                     Value::text(&at),
+                    Value::text(&label),
+                    Value::text(data),
                 ],
             )?;
             audit_tx(tx, Some(who), "job.create", "job", &id, kind)
@@ -460,11 +584,49 @@ impl Store {
         self.job(&who.party_id, &id)
     }
 
+    /// `party_id`'s jobs, newest first (by creation time, then id), at most
+    /// `limit`; `before` (a job id of that party, the last of the previous
+    /// page) continues after that job. An unknown `before` is Invalid, for
+    /// another party's job exactly as for a missing one.
+    pub fn list_jobs(&mut self, party_id: &str, limit: usize, before: Option<&str>) -> Result<Vec<JobSummary>> {
+        let limit = Value::I64(limit.min(i64::MAX as usize) as i64);
+        let cols = "SELECT j.id, j.kind, j.label, j.data, u.name, j.status, j.progress, j.error, j.created_at, j.updated_at \
+                    FROM jobs j JOIN users u ON u.id = j.user_id";
+        let rows = match before {
+            None => self.db.query(&format!("{cols} WHERE j.party_id = ? ORDER BY j.created_at DESC, j.id DESC LIMIT ?"), &[Value::text(party_id), limit])?,
+            Some(b) => {
+                let at = self.db.query("SELECT created_at FROM jobs WHERE id = ? AND party_id = ?", &[Value::text(b), Value::text(party_id)])?;
+                let Some(at) = at.first().map(|r| r[0].get_text()) else {
+                    return Err(StoreError::Invalid(format!("before `{b}`: not one of your jobs")));
+                };
+                self.db.query(
+                    &format!("{cols} WHERE j.party_id = ? AND (j.created_at < ? OR (j.created_at = ? AND j.id < ?)) ORDER BY j.created_at DESC, j.id DESC LIMIT ?"),
+                    &[Value::text(party_id), Value::text(&at), Value::text(&at), Value::text(b), limit],
+                )?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|r| JobSummary {
+                id: r[0].get_text(),
+                kind: r[1].get_text(),
+                label: r[2].get_text(),
+                data: r[3].get_text(),
+                user: r[4].get_text(),
+                status: r[5].get_text(),
+                progress: r[6].as_f64().unwrap_or(0.0),
+                error: r[7].opt_text(),
+                created_at: r[8].get_text(),
+                updated_at: r[9].get_text(),
+            })
+            .collect())
+    }
+
     /// A job, if `party_id` owns it (otherwise NotFound: another party's job
     /// is indistinguishable from a missing one).
     pub fn job(&mut self, party_id: &str, id: &str) -> Result<Job> {
         let rows = self.db.query(
-            "SELECT j.id, j.kind, p.name, u.name, j.status, j.progress, j.input, j.result, j.error, j.created_at, j.updated_at \
+            "SELECT j.id, j.kind, p.name, u.name, j.status, j.progress, j.input, j.result, j.error, j.created_at, j.updated_at, j.label, j.data \
              FROM jobs j JOIN parties p ON p.id = j.party_id JOIN users u ON u.id = j.user_id WHERE j.id = ? AND j.party_id = ?",
             &[Value::text(id), Value::text(party_id)],
         )?;
@@ -566,7 +728,28 @@ fn version_row(r: Vec<Value>) -> DatasetVersion {
         size: r[5].as_i64().unwrap_or(0),
         created_by: r[6].get_text(),
         created_at: r[7].get_text(),
+        contributed: r[8].as_i64().unwrap_or(0) != 0,
+        share: ShareLevel::parse(&r[9].get_text()).unwrap_or(ShareLevel::None),
     }
+}
+
+fn contribution_row(mut r: Vec<Value>) -> Result<Contribution> {
+    let content = match r.swap_remove(6) {
+        Value::Bytes(b) => b,
+        other => return Err(StoreError::Db(format!("content is not bytes: {other:?}"))),
+    };
+    let level = r[5].get_text();
+    Ok(Contribution {
+        party_id: r[0].get_text(),
+        party: r[1].get_text(),
+        dataset: r[2].get_text(),
+        version_id: r[3].get_text(),
+        version: r[4].as_i64().unwrap_or(0),
+        // The column's CHECK admits only the three levels; anything else
+        // is treated as the most restrictive.
+        share: ShareLevel::parse(&level).unwrap_or(ShareLevel::None),
+        content,
+    })
 }
 
 fn job_row(r: Vec<Value>) -> Job {
@@ -582,6 +765,8 @@ fn job_row(r: Vec<Value>) -> Job {
         error: r[8].opt_text(),
         created_at: r[9].get_text(),
         updated_at: r[10].get_text(),
+        label: r[11].get_text(),
+        data: r[12].get_text(),
     }
 }
 

@@ -43,6 +43,25 @@ Migration {
     // results include it, shown to them only as country-stage totals.
     sqlite: "ALTER TABLE dataset_versions ADD COLUMN contributed INTEGER NOT NULL DEFAULT 0;",
     postgres: "ALTER TABLE dataset_versions ADD COLUMN contributed BIGINT NOT NULL DEFAULT 0;",
+},
+Migration {
+    version: 3,
+    // The level at which other parties may see a contributed version
+    // (country-stage totals, global totals only, or nothing); a job's short
+    // label (scenario or plan name) and the data it runs on; an index for
+    // listing a party's jobs newest first.
+    sqlite: r#"
+ALTER TABLE dataset_versions ADD COLUMN share_level TEXT NOT NULL DEFAULT 'country-stage' CHECK (share_level IN ('country-stage', 'global-stage', 'none'));
+ALTER TABLE jobs ADD COLUMN label TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN data TEXT NOT NULL DEFAULT 'embedded';
+CREATE INDEX jobs_party ON jobs (party_id, created_at, id);
+"#,
+    postgres: r#"
+ALTER TABLE dataset_versions ADD COLUMN share_level TEXT NOT NULL DEFAULT 'country-stage' CHECK (share_level IN ('country-stage', 'global-stage', 'none'));
+ALTER TABLE jobs ADD COLUMN label TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN data TEXT NOT NULL DEFAULT 'embedded';
+CREATE INDEX jobs_party ON jobs (party_id, created_at, id);
+"#,
 }];
 
 pub(crate) fn migrate(db: &mut Backend) -> Result<()> {

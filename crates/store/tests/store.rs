@@ -3,7 +3,7 @@
 //! starting a private server on loopback; without it the PostgreSQL tests
 //! FAIL on purpose, since a skipped backend would look like a passing one).
 
-use lodestone_store::{hash_token, Store, StoreError};
+use lodestone_store::{hash_token, ShareLevel, Store, StoreError};
 
 struct Db {
     url: String,
@@ -57,7 +57,7 @@ fn raw_exec(db: &Db, sql: &str) -> Result<(), String> {
 
 fn parties_users_tokens(db: Db) {
     let mut s = Store::open(&db.url).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), 3);
     s.add_party("japan").unwrap();
     s.add_party("usa").unwrap();
     assert!(matches!(s.add_party("japan"), Err(StoreError::Conflict(_))));
@@ -82,7 +82,7 @@ fn parties_users_tokens(db: Db) {
     // Reopening migrates nothing twice.
     drop(s);
     let mut s = Store::open(&db.url).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), 3);
     assert_eq!(s.users().unwrap().len(), 1);
 }
 
@@ -130,16 +130,52 @@ fn dataset_versions(db: Db) {
     // The same name is a different dataset for another party.
     assert_eq!(s.put_dataset_version(&pu, "stockpiles", b"x").unwrap().version, 1);
 
+    // Paging: versions after 1, at most 1.
+    let page = s.dataset_versions_page(&pj.party_id, "stockpiles", 1, 1).unwrap();
+    assert_eq!(page.iter().map(|v| v.version).collect::<Vec<_>>(), [2]);
+    assert!(s.dataset_versions_page(&pj.party_id, "stockpiles", 10, 2).unwrap().is_empty());
+    assert!(s.has_dataset(&pj.party_id, "stockpiles").unwrap());
+    assert!(!s.has_dataset(&pu.party_id, "never").unwrap());
+
     // The joint workspace holds only datasets whose latest version is contributed.
-    assert!(s.contributed_versions().unwrap().is_empty());
+    assert!(s.contributions().unwrap().is_empty());
     let c = s.put_dataset_version_with(&pj, "plants", b"a", true).unwrap();
+    assert_eq!((c.contributed, c.share), (true, ShareLevel::CountryStage));
     s.put_dataset_version_with(&pu, "plants", b"b", false).unwrap();
-    let joint = s.contributed_versions().unwrap();
+    let joint = s.contributions().unwrap();
     assert_eq!(joint.len(), 1);
-    assert_eq!((joint[0].1.as_str(), joint[0].2.as_str(), joint[0].3.as_str(), joint[0].4.as_slice()), ("japan", "plants", c.id.as_str(), &b"a"[..]));
+    assert_eq!(
+        (joint[0].party.as_str(), joint[0].dataset.as_str(), joint[0].version_id.as_str(), joint[0].version, joint[0].share, joint[0].content.as_slice()),
+        ("japan", "plants", c.id.as_str(), 1, ShareLevel::CountryStage, &b"a"[..])
+    );
+    assert_eq!(s.contribution(&c.id).unwrap(), joint[0]);
     // Same content, now private: a new version, and the dataset leaves the workspace.
-    assert_eq!(s.put_dataset_version_with(&pj, "plants", b"a", false).unwrap().version, 2);
-    assert!(s.contributed_versions().unwrap().is_empty());
+    let private = s.put_dataset_version_with(&pj, "plants", b"a", false).unwrap();
+    assert_eq!(private.version, 2);
+    assert!(s.contributions().unwrap().is_empty());
+    // A private version is never handed out as a contribution, even by id.
+    assert!(matches!(s.contribution(&private.id), Err(StoreError::NotFound(_))));
+    // The owner's level is stored with the version; the same content at
+    // another level is a new version; the same level again is not.
+    let g = s.put_dataset_version_shared(&pj, "plants", b"a", true, ShareLevel::GlobalStage).unwrap();
+    assert_eq!((g.version, g.share), (3, ShareLevel::GlobalStage));
+    assert_eq!(s.put_dataset_version_shared(&pj, "plants", b"a", true, ShareLevel::GlobalStage).unwrap().id, g.id);
+    let n = s.put_dataset_version_shared(&pj, "plants", b"a", true, ShareLevel::None).unwrap();
+    assert_eq!(n.version, 4);
+    assert_eq!(s.contributions().unwrap().iter().map(|c| (c.version, c.share)).collect::<Vec<_>>(), [(4, ShareLevel::None)]);
+    let listed = s.dataset_versions(&pj.party_id, "plants").unwrap();
+    assert_eq!(
+        listed.iter().map(|v| (v.version, v.contributed, v.share)).collect::<Vec<_>>(),
+        [(1, true, ShareLevel::CountryStage), (2, false, ShareLevel::CountryStage), (3, true, ShareLevel::GlobalStage), (4, true, ShareLevel::None)]
+    );
+    // Read back with the backend's own client: the column holds the text.
+    let mut levels = raw_column(&db, "SELECT share_level FROM dataset_versions WHERE contributed = 1 ORDER BY version");
+    levels.sort();
+    assert_eq!(levels, ["country-stage", "global-stage", "none"]);
+    // The database refuses a level outside the three.
+    assert!(raw_exec(&db, "UPDATE dataset_versions SET share_level = 'rows'").is_err());
+    assert_eq!(ShareLevel::ALL.map(|l| ShareLevel::parse(l.as_str())), ShareLevel::ALL.map(Some));
+    assert_eq!(ShareLevel::parse("country"), None);
 }
 
 fn jobs(db: Db) {
@@ -173,6 +209,60 @@ fn jobs(db: Db) {
     let k = s.create_job(&pu, "plan", "{}").unwrap();
     assert_eq!(s.cancel_job(&pu, &k.id).unwrap().status, "cancelled");
     assert!(s.claim_job().unwrap().is_none());
+
+    // Listing: newest first, per party, paged by the last id seen.
+    let mut made = vec![j.id.clone()];
+    for i in 0..4 {
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        let x = s.create_job_labelled(&pj, "stress", &format!("scenario {i}"), "workspace", "{}").unwrap();
+        assert_eq!((x.label.as_str(), x.data.as_str()), (format!("scenario {i}").as_str(), "workspace"));
+        made.push(x.id);
+    }
+    made.reverse();
+    let all = s.list_jobs(&pj.party_id, 100, None).unwrap();
+    assert_eq!(all.iter().map(|x| x.id.clone()).collect::<Vec<_>>(), made);
+    assert_eq!(all[0].label, "scenario 3");
+    assert_eq!((all[4].label.as_str(), all[4].data.as_str(), all[4].status.as_str()), ("", "embedded", "done"));
+    let p1 = s.list_jobs(&pj.party_id, 2, None).unwrap();
+    let p2 = s.list_jobs(&pj.party_id, 2, Some(&p1[1].id)).unwrap();
+    let p3 = s.list_jobs(&pj.party_id, 2, Some(&p2[1].id)).unwrap();
+    let paged: Vec<String> = p1.iter().chain(&p2).chain(&p3).map(|x| x.id.clone()).collect();
+    assert_eq!(paged, made);
+    assert!(s.list_jobs(&pj.party_id, 2, Some(&p3[0].id)).unwrap().is_empty());
+    // usa's list holds only its job; japan's job is no cursor for usa.
+    assert_eq!(s.list_jobs(&pu.party_id, 100, None).unwrap().iter().map(|x| x.id.clone()).collect::<Vec<_>>(), [k.id.clone()]);
+    assert!(matches!(s.list_jobs(&pu.party_id, 2, Some(&made[0])), Err(StoreError::Invalid(_))));
+    // Labels are cut to 200 characters.
+    let long = s.create_job_labelled(&pu, "plan", &"é".repeat(300), "embedded", "{}").unwrap();
+    assert_eq!(long.label.chars().count(), 200);
+}
+
+fn audit_pages(db: Db) {
+    let mut s = Store::open(&db.url).unwrap();
+    s.add_party("japan").unwrap();
+    s.add_party("usa").unwrap();
+    let (_, tj) = s.add_user("japan", "aiko").unwrap();
+    let (_, tu) = s.add_user("usa", "bob").unwrap();
+    let pj = s.authenticate(&tj).unwrap().unwrap();
+    let pu = s.authenticate(&tu).unwrap().unwrap();
+    for i in 0..5 {
+        s.audit(Some(&pj), "query", "x", &format!("j{i}"), "").unwrap();
+        s.audit(Some(&pu), "query", "x", &format!("u{i}"), "").unwrap();
+    }
+    let mut got = vec![];
+    let mut after = 0;
+    loop {
+        let page = s.audit_page(Some("japan"), 2, after).unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        got.extend(page.iter().map(|e| e.object_id.clone()));
+    }
+    assert_eq!(got, ["j0", "j1", "j2", "j3", "j4"]);
+    // Unfiltered, after the 4 setup entries: all ten in order.
+    let all = s.audit_page(None, 100, 0).unwrap();
+    assert_eq!(all.len(), 14);
+    let tail: Vec<String> = s.audit_page(None, 100, all[3].seq).unwrap().into_iter().map(|e| e.object_id).collect();
+    assert_eq!(tail, ["j0", "u0", "j1", "u1", "j2", "u2", "j3", "u3", "j4", "u4"]);
 }
 
 macro_rules! both {
@@ -194,3 +284,4 @@ both!(parties_users_tokens);
 both!(audit_is_append_only);
 both!(dataset_versions);
 both!(jobs);
+both!(audit_pages);
