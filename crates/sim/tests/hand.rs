@@ -231,3 +231,142 @@ reroute = false
     close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 10.0 / 3.0, 0.0]);
     close(&shortfalls(&net, &r, "JP", "y/refining"), &[0.0, 5.0 / 3.0, 0.0]);
 }
+
+/// JP imports 60 t/yr of x (5/month) from CN (which mines 120/yr) and
+/// refines 36 t/yr of y (3/month) from 1 t of x per t. JP's x: apparent
+/// consumption 5, recipe use 3 -> final demand 2; JP's y: demand 3. Stocks:
+/// JP x 8, JP y 15. CN bans x exports in periods 0-3 and JP's refinery
+/// loses `share` of its capacity (3/month, no headroom) in the same periods.
+fn ban_and_refinery_outage(share: f64) -> (Network, SimResult) {
+    let ds = Fx::new()
+        .commodity("y", "refining")
+        .prod("x/mining", "CN", 2024, 120.0)
+        .prod("y/refining", "JP", 2024, 36.0)
+        .trade("x/mining", "CN", "JP", 2024, 60.0)
+        .recipe("y/refining", "x/mining", 1.0)
+        .build();
+    let toml = format!(
+        r#"
+name = "substitution"
+horizon = 6
+[network]
+headroom = 0
+[[network.stock]]
+country = "JP"
+commodity = "x/mining"
+quantity = 8
+[[network.stock]]
+country = "JP"
+commodity = "y/refining"
+quantity = 15
+[[disruption]]
+kind = "export_restriction"
+country = "CN"
+commodity = "x/mining"
+start = 0
+duration = 4
+[[disruption]]
+kind = "outage"
+country = "JP"
+commodity = "y/refining"
+share = {share}
+start = 0
+duration = 4
+[policy]
+reroute = false
+"#
+    );
+    run(&ds, &toml)
+}
+
+#[test]
+fn recipe_input_freed_by_downstream_outage() {
+    // Why a deeper disruption can lower total shortfall (docs/scenarios.md,
+    // "Reading totals"), under pro-rata allocation: a refinery that loses
+    // capacity draws less ore, so the ore stock lasts longer for final
+    // users, while the refinery's own buyers draw on its stock.
+    // JP's x arrives: t0 5 (pipeline), t1-t4 0 (banned t0-t3), t5 5.
+    //
+    // share 0.5: refinery target 1.5, so JP's x need = 2 + 1.5 = 3.5.
+    //   t0: 5 arrive, 3.5 delivered (1.5 unsold: stock full).
+    //   t1, t2: draw 3.5 -> x stock 4.5, 1.
+    //   t3: draw 1 of 3.5: delivered share 2/7; x short 2 x 5/7 = 10/7;
+    //       y output 1.5 x 2/7 = 3/7, y gap 18/7 drawn from y's stock.
+    //   t4: outage over: x need 2 + 3 = 5, nothing arrives, stock 0:
+    //       x short 2; y output 0, gap 3 drawn (y stock 15 - 3 x 1.5 - 18/7).
+    //   total 10/7 + 2 = 24/7; y never short.
+    let (net, r) = ban_and_refinery_outage(0.5);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 0.0, 0.0, 10.0 / 7.0, 2.0, 0.0]);
+    close(&shortfalls(&net, &r, "JP", "y/refining"), &[0.0; 6]);
+    // y stock: 15 - 1.5 a period in t0-t2, then 18/7 and 3: ends at 69/14.
+    close(&stocks(&net, &r, "JP", "y/refining"), &[13.5, 12.0, 10.5, 111.0 / 14.0, 69.0 / 14.0, 69.0 / 14.0]);
+    let total: f64 = r.nodes.iter().map(|n| n.cumulative_shortfall).sum();
+    assert!((total - 24.0 / 7.0).abs() < 1e-9, "{total}");
+    //
+    // share 1 (deeper): refinery target 0, so JP's x need = 2 in t0-t3.
+    //   t0: 5 arrive, 2 delivered. t1-t3: draw 2 -> x stock 6, 4, 2.
+    //   y: output 0 in t0-t3, draws 3 a period -> y stock 12, 9, 6, 3.
+    //   t4: x need 5, draw 2: delivered share 2/5; x short 2 x 3/5 = 6/5;
+    //       y output 3 x 2/5 = 6/5, gap 9/5 drawn (y stock 3 -> 6/5).
+    //   total 6/5 < 24/7.
+    let (net, r) = ban_and_refinery_outage(1.0);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 0.0, 0.0, 0.0, 6.0 / 5.0, 0.0]);
+    close(&shortfalls(&net, &r, "JP", "y/refining"), &[0.0; 6]);
+    close(&stocks(&net, &r, "JP", "y/refining"), &[12.0, 9.0, 6.0, 3.0, 6.0 / 5.0, 6.0 / 5.0]);
+    let deeper: f64 = r.nodes.iter().map(|n| n.cumulative_shortfall).sum();
+    assert!((deeper - 6.0 / 5.0).abs() < 1e-9, "{deeper}");
+}
+
+#[test]
+fn short_exporter_keeps_what_it_withholds() {
+    // The other way a deeper disruption can lower total shortfall: an
+    // exporter that is itself short keeps what it withholds, while the
+    // importer's loss is covered by its stock. CN mines 10/month, ships 6
+    // to JP, CN demand 4; JP holds 12. CN's mine loses half its capacity
+    // (10 -> 5) in periods 0-1 and CN withholds `share` of its exports in
+    // the same periods. Pro rata.
+    let run_share = |share: f64| {
+        let toml = format!(
+            r#"
+name = "keep"
+horizon = 4
+[network]
+headroom = 0
+[[network.stock]]
+country = "JP"
+commodity = "x/mining"
+quantity = 12
+[[disruption]]
+kind = "outage"
+country = "CN"
+commodity = "x/mining"
+share = 0.5
+start = 0
+duration = 2
+[[disruption]]
+kind = "export_restriction"
+country = "CN"
+commodity = "x/mining"
+share = {share}
+start = 0
+duration = 2
+[policy]
+reroute = false
+"#
+        );
+        run(&two_nodes(), &toml)
+    };
+    // share 0.5: claims CN 4 + JP 3 = 7 on 5: each gets 5/7. CN short
+    // 4 x 2/7 = 8/7 in t0 and t1; JP receives 15/7 in t1 and t2, draws the
+    // gap 27/7 twice from its 12: never short. Total 16/7.
+    let (net, r) = run_share(0.5);
+    close(&shortfalls(&net, &r, "CN", "x/mining"), &[8.0 / 7.0, 8.0 / 7.0, 0.0, 0.0]);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0; 4]);
+    close(&stocks(&net, &r, "JP", "x/mining"), &[12.0, 12.0 - 27.0 / 7.0, 12.0 - 54.0 / 7.0, 12.0 - 54.0 / 7.0]);
+    // share 1 (deeper): CN's 5 covers its own 4; JP draws 6 twice and ends
+    // with no stock, but is never short. Total 0 < 16/7.
+    let (net, r) = run_share(1.0);
+    close(&shortfalls(&net, &r, "CN", "x/mining"), &[0.0; 4]);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0; 4]);
+    close(&stocks(&net, &r, "JP", "x/mining"), &[12.0, 6.0, 0.0, 0.0]);
+}
