@@ -12,6 +12,7 @@ mod trade_cmds;
 mod tts_cmds;
 mod plan_cmds;
 mod admin_cmds;
+mod report_cmds;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -107,6 +108,13 @@ enum Command {
     /// Format: docs/plans.md. Example: lodestone plan examples/plans/jp-us-rare-earths.toml
     /// The permitting lever: ... --sweep permitting_years=1..10
     Plan(plan_cmds::PlanArgs),
+    /// Write a report: one self-contained HTML file (inline charts, opens
+    /// offline), Markdown or JSON, with concentration per commodity-stage
+    /// (production by location and by owner, reserves), and optionally a
+    /// stress scenario's results and a solved plan.
+    ///
+    /// Example: lodestone report --commodity rare_earths,nickel --scenario examples/scenarios/rare-earth-export-ban.toml --plan examples/plans/jp-us-rare-earths.toml --out report.html
+    Report(report_cmds::ReportArgs),
     /// Administer the shared workspace's database: parties, users, API
     /// tokens, the audit log (SQLite lodestone.db by default, PostgreSQL with
     /// --database-url).
@@ -316,6 +324,7 @@ fn main() -> ExitCode {
         Command::Stress(a) => stress_cmds::stress(cli.dataset.as_deref(), &a),
         Command::Tts(a) => tts_cmds::tts(cli.dataset.as_deref(), &a),
         Command::Plan(a) => plan_cmds::plan(cli.dataset.as_deref(), &a),
+        Command::Report(a) => report_cmds::report(cli.dataset.as_deref(), &a),
         Command::Admin(a) => admin_cmds::admin(&a),
         Command::Serve(a) => serve(&a),
         Command::Origin(a) => trade_cmds::origin(cli.dataset.as_deref(), &a),

@@ -50,7 +50,7 @@ pub struct PlanArgs {
     pub top: usize,
 }
 
-fn scenario_reader(plan: &Path) -> impl Fn(&str) -> std::result::Result<(String, String), String> + Sync {
+pub(crate) fn scenario_reader(plan: &Path) -> impl Fn(&str) -> std::result::Result<(String, String), String> + Sync {
     let base = plan.parent().map(Path::to_path_buf).unwrap_or_default();
     move |f: &str| {
         let p = base.join(f);

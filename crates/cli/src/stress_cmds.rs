@@ -223,7 +223,7 @@ fn network_json(ds: &Dataset, net: &Network) -> Value {
 // One run
 
 /// Derived per-node facts for reading a run.
-struct SingleView {
+pub(crate) struct SingleView {
     /// First period a node's stock is exhausted (it had some to start with).
     stock_out: Vec<Option<usize>>,
     /// Period and size of the largest shortfall.
@@ -233,7 +233,7 @@ struct SingleView {
 }
 
 impl SingleView {
-    fn new(_ds: &Dataset, net: &Network, r: &SimResult) -> SingleView {
+    pub(crate) fn new(_ds: &Dataset, net: &Network, r: &SimResult) -> SingleView {
         let n = net.len();
         let s = r.series.as_ref();
         let mut stock_out = vec![None; n];
@@ -271,7 +271,7 @@ impl SingleView {
     }
 }
 
-fn single_json(
+pub(crate) fn single_json(
     ds: &Dataset,
     net: &Network,
     sc: &Scenario,
@@ -633,7 +633,7 @@ fn stats_json(s: &ShortfallStats) -> Value {
     })
 }
 
-fn mc_json(
+pub(crate) fn mc_json(
     ds: &Dataset,
     net: &Network,
     sc: &Scenario,
