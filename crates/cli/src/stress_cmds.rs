@@ -103,6 +103,21 @@ pub fn stress(dir: Option<&Path>, a: &StressArgs) -> Result<()> {
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
 
     let groups = lodestone_sim::dataset_groups(&ds);
+    // Valid events that touch nothing in this network (their results are
+    // all zero): a warning each on stderr, and `warnings` in the JSON.
+    let inert = lodestone_sim::engine::inert_events(&net, &sc, &groups);
+    for w in &inert {
+        eprintln!(
+            "warning: {file}: `{}` touches nothing: {}",
+            w.event, w.reason
+        );
+    }
+    let with_warnings = |mut v: Value| {
+        if let Value::Object(o) = &mut v {
+            o.insert("warnings".into(), json!(inert));
+        }
+        v
+    };
     if sc.monte_carlo.is_some() {
         let runs = sc.monte_carlo.as_ref().map_or(0, |m| m.runs);
         let pb = bar(runs as u64, "runs");
@@ -124,7 +139,7 @@ pub fn stress(dir: Option<&Path>, a: &StressArgs) -> Result<()> {
                 r.runs_done, r.runs_requested
             );
         }
-        let v = mc_json(&ds, &net, &sc, &file, &r);
+        let v = with_warnings(mc_json(&ds, &net, &sc, &file, &r));
         if let Some(out) = &a.out {
             write_mc_csv(out, &r)?;
         }
@@ -152,7 +167,9 @@ pub fn stress(dir: Option<&Path>, a: &StressArgs) -> Result<()> {
             write_single_csv(out, &net, &r, &view)?;
         }
         match a.format {
-            Format::Json => json(&single_json(&ds, &net, &sc, &file, &r, &view)),
+            Format::Json => json(&with_warnings(single_json(
+                &ds, &net, &sc, &file, &r, &view,
+            ))),
             _ => {
                 print!("{}", single_table(&ds, &net, &sc, &r, &view, a.top));
                 Ok(())

@@ -451,3 +451,108 @@ fn the_four_examples_run_on_the_default_dataset() {
         assert!(table.contains(&format!("Scenario `{f}`")), "{table}");
     }
 }
+
+#[test]
+fn events_that_touch_nothing_are_warned_about() {
+    // In the tiny world only CN produces, and the only flows are CN -> JP
+    // and CN -> US. So, by hand: an outage in the US has no capacity to
+    // cut, a closure of a JP -> US lane has no flow to block, and a demand
+    // shock in CN (demand 1200 - 360 = 840 t/yr) does act.
+    let extra = r#"
+[[disruption]]
+name = "US mine outage"
+kind = "outage"
+country = "US"
+commodity = "widget/mining"
+start = 0
+duration = 2
+
+[[disruption]]
+name = "JP-US lane"
+kind = "route_closure"
+chokepoint = "jp-us"
+flows = [{ from = "JP", to = "US" }]
+start = 0
+duration = 2
+
+[[disruption]]
+name = "CN demand"
+kind = "demand_shock"
+country = "CN"
+commodity = "widget/mining"
+factor = 1.0
+start = 0
+duration = 1
+"#;
+    let warned = format!("{BAN}{extra}");
+    let mc = format!(
+        "{MC}\n[[monte_carlo.event]]\nname = \"US outage\"\nkind = \"outage\"\ncountry = \"US\"\n\
+         commodity = \"widget/mining\"\nannual_probability = 0.5\nduration = {{ dist = \"fixed\", periods = 2 }}\n"
+    );
+    let t = tiny(&[
+        ("ban.toml", BAN),
+        ("warned.toml", &warned),
+        ("mc.toml", &mc),
+    ]);
+    let run = |f: &str, fmt: &str| {
+        let o = lodestone(
+            &[
+                "--dataset",
+                &t.data,
+                "stress",
+                &t.path(f),
+                "--format",
+                fmt,
+                "--runs",
+                "8",
+            ][..if f == "mc.toml" { 8 } else { 6 }],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (
+            String::from_utf8(o.stdout).expect("utf-8"),
+            String::from_utf8(o.stderr).expect("utf-8"),
+        )
+    };
+    let (out, err) = run("warned.toml", "json");
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    let file = t.path("warned.toml");
+    assert_eq!(
+        lines,
+        vec![
+            format!("warning: {file}: `US mine outage` touches nothing: no capacity for that commodity-stage in that country in the network"),
+            format!("warning: {file}: `JP-US lane` touches nothing: no trade flow in the network to withhold or block"),
+        ],
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([
+            { "event": "US mine outage", "reason": "no capacity for that commodity-stage in that country in the network" },
+            { "event": "JP-US lane", "reason": "no trade flow in the network to withhold or block" },
+        ])
+    );
+    // They change nothing: the same results as the ban alone (the demand
+    // shock has factor 1), and the ban alone has no warnings.
+    let (plain, plain_err) = run("ban.toml", "json");
+    let p: Value = serde_json::from_str(&plain).expect("json");
+    assert_eq!(p["warnings"], serde_json::json!([]));
+    assert!(!plain_err.contains("warning:"), "{plain_err}");
+    assert_eq!(p["summary"], v["summary"]);
+    assert_eq!(p["series"], v["series"]);
+    // The table format warns on stderr too; Monte Carlo names catalogue events.
+    let (_, err) = run("warned.toml", "table");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("warning:")).count(),
+        2,
+        "{err}"
+    );
+    let (out, err) = run("mc.toml", "json");
+    assert!(
+        err.contains("`US outage` touches nothing: no capacity"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["warnings"][0]["event"], "US outage");
+    assert_eq!(v["warnings"].as_array().map(Vec::len), Some(1));
+}

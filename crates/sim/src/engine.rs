@@ -118,6 +118,15 @@ pub fn resolve(net: &Network, kind: &DisruptionKind, groups: &dyn Fn(&str) -> Ve
     }
 }
 
+/// A scenario event that touches nothing in the network (see [`inert`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Inert {
+    /// The disruption's or catalogue event's name.
+    pub event: String,
+    /// Why it changes nothing.
+    pub reason: &'static str,
+}
+
 /// The scenario's disruptions and catalogue events that can change nothing,
 /// or almost nothing, in this network, each with the reason: an outage or a
 /// demand shock on a country and commodity-stage with no capacity or no
@@ -125,14 +134,15 @@ pub fn resolve(net: &Network, kind: &DisruptionKind, groups: &dyn Fn(&str) -> Ve
 /// flow to withhold or block (a commodity-stage known only from production
 /// has no trade, and without recipes nothing links mining to refining, so an
 /// export ban there changes nothing). Meant for warnings: such an event is
-/// valid, but its results are all zero.
-pub fn inert(net: &Network, sc: &Scenario, groups: &dyn Fn(&str) -> Vec<CountryCode>) -> Vec<String> {
+/// valid, but its results are all zero. Fixed disruptions first, then
+/// catalogue events, each in file order.
+pub fn inert_events(net: &Network, sc: &Scenario, groups: &dyn Fn(&str) -> Vec<CountryCode>) -> Vec<Inert> {
     let named = sc.disruptions.iter().map(|d| (&d.name, &d.kind));
     let events = sc.monte_carlo.iter().flat_map(|m| m.events.iter().map(|e| (&e.name, &e.kind)));
     named
         .chain(events)
         .filter_map(|(name, kind)| {
-            let why = match resolve(net, kind, groups) {
+            let reason = match resolve(net, kind, groups) {
                 Target::Capacity { nodes, .. } if nodes.iter().all(|&i| net.capacity[i as usize] <= 0.0) => {
                     "no capacity for that commodity-stage in that country in the network"
                 }
@@ -149,9 +159,14 @@ pub fn inert(net: &Network, sc: &Scenario, groups: &dyn Fn(&str) -> Vec<CountryC
                 }
                 _ => return None,
             };
-            Some(format!("`{name}`: {why}"))
+            Some(Inert { event: name.clone(), reason })
         })
         .collect()
+}
+
+/// [`inert_events`] as one line each: `` `name`: reason ``.
+pub fn inert(net: &Network, sc: &Scenario, groups: &dyn Fn(&str) -> Vec<CountryCode>) -> Vec<String> {
+    inert_events(net, sc, groups).into_iter().map(|w| format!("`{}`: {}", w.event, w.reason)).collect()
 }
 
 /// Intensity of an effect in period t: 1 while active, then a linear fade
