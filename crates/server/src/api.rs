@@ -82,6 +82,9 @@ pub(crate) fn router(state: Shared, max_body: usize) -> Router {
         .route("/api/v1/datasets/{name}", post(upload_dataset))
         .route("/api/v1/origin", get(origin))
         .route("/api/v1/workspace/production", get(workspace_production))
+        .route("/api/v1/workspace/capacity", get(workspace_capacity))
+        .route("/api/v1/workspace/stockpiles", get(workspace_stockpiles))
+        .route("/api/v1/workspace/trade", get(workspace_trade))
         .route("/api/v1/datasets/{name}/versions", get(dataset_versions))
         .route("/api/v1/datasets/{name}/diff", get(dataset_diff))
         .route("/api/v1/jobs", post(create_job).get(list_jobs))
@@ -152,12 +155,128 @@ async fn origin(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<
     Ok(Json(serde_json::to_value(o).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?))
 }
 
-/// Production of one commodity-stage in the joint workspace: the embedded
+/// The confidential tables partners contribute to the joint workspace.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Production,
+    Capacity,
+    Stockpiles,
+    Trade,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Production => "production",
+            Table::Capacity => "capacity",
+            Table::Stockpiles => "stockpiles",
+            Table::Trade => "trade",
+        }
+    }
+}
+
+/// How much of a row the caller may see.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Vis {
+    /// Public or the caller's own: the row itself.
+    Row,
+    /// Another party's, allowed at country-stage: inside country totals.
+    CountryTotal,
+    /// Another party's, allowed at global-stage: inside the world total only.
+    WorldTotal,
+}
+
+struct WRow {
+    /// Country (holder, exporter); "ZZ" when not attributed.
+    country: String,
+    /// Importer (trade only).
+    partner: Option<String>,
+    year: i32,
+    quantity: f64,
+    vis: Vis,
+    /// The row as shown when `vis` is `Row`.
+    row: Option<Value>,
+}
+
+fn cc(c: Option<lodestone_model::CountryCode>) -> String {
+    c.map_or("ZZ".to_string(), |c| c.to_string())
+}
+
+/// The rows of `table` for `key` in `ds`; `from` labels shown rows.
+fn table_rows(ds: &lodestone_model::Dataset, table: Table, key: &CommodityKey, vis: Vis, from: &str, fits: &dyn Fn(&[Option<lodestone_model::CountryCode>]) -> bool) -> (Vec<WRow>, usize) {
+    let mut out = vec![];
+    let mut left_out = 0;
+    let shown = |v: Value| (vis == Vis::Row).then_some(v);
+    match table {
+        Table::Production | Table::Capacity => {
+            let rows = if table == Table::Production { &ds.production } else { &ds.capacity };
+            for o in rows.iter().filter(|o| &o.key == key) {
+                if !fits(&[o.country]) {
+                    left_out += 1;
+                    continue;
+                }
+                out.push(WRow {
+                    country: cc(o.country),
+                    partner: None,
+                    year: o.year,
+                    quantity: o.quantity,
+                    vis,
+                    row: shown(json!({ "country": cc(o.country), "producer": o.producer, "year": o.year, "quantity": o.quantity, "estimated": o.estimated, "source": o.source, "note": o.note, "from": from })),
+                });
+            }
+        }
+        Table::Stockpiles => {
+            for o in ds.stockpiles.iter().filter(|o| &o.key == key) {
+                if !fits(&[Some(o.holder)]) {
+                    left_out += 1;
+                    continue;
+                }
+                out.push(WRow {
+                    country: o.holder.to_string(),
+                    partner: None,
+                    year: o.year,
+                    quantity: o.quantity,
+                    vis,
+                    row: shown(json!({ "holder": o.holder.to_string(), "year": o.year, "quantity": o.quantity, "release_rule": o.release_rule, "source": o.source, "note": o.note, "from": from })),
+                });
+            }
+        }
+        Table::Trade => {
+            for t in ds.trade_of(key) {
+                if !fits(&[Some(t.exporter), Some(t.importer)]) {
+                    left_out += 1;
+                    continue;
+                }
+                out.push(WRow {
+                    country: t.exporter.to_string(),
+                    partner: Some(t.importer.to_string()),
+                    year: t.year,
+                    quantity: t.quantity,
+                    vis,
+                    row: shown(json!({ "exporter": t.exporter.to_string(), "importer": t.importer.to_string(), "year": t.year, "quantity": t.quantity, "value_kusd": t.value_kusd, "source": t.source, "note": t.note, "from": from })),
+                });
+            }
+        }
+    }
+    (out, left_out)
+}
+
+/// Sorted largest first, then by name.
+fn totals_list(m: BTreeMap<String, f64>, total: f64, name: &str) -> Vec<Value> {
+    let mut v: Vec<(String, f64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.into_iter().map(|(c, q)| json!({ name: c, "quantity": q, "share": if total > 0.0 { q / total } else { 0.0 } })).collect()
+}
+
+/// One table of one commodity-stage in the joint workspace: the embedded
 /// dataset plus every contributed dataset of every party. The caller sees
-/// public rows and its own party's rows one by one; other parties' rows only
-/// inside the per-country totals (never a producer name, quantity by
-/// facility or which party contributed).
-async fn workspace_production(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+/// public rows and its own party's rows one by one; another party's rows
+/// only as its owner allows: inside the per-country totals
+/// (`country-stage`), inside the world total only, reported as
+/// `undisclosed` (`global-stage`), or not at all (`none`). Never a
+/// producer name, a row's quantity, its source or note, or which party
+/// contributed.
+async fn workspace_table(st: Shared, h: HeaderMap, q: HashMap<String, String>, table: Table) -> ApiResult<Json<Value>> {
     let p = principal(&st, &h).await?;
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let k = q.get("commodity").ok_or_else(|| bad("missing query parameter `commodity` (commodity/stage)".into()))?;
@@ -166,86 +285,106 @@ async fn workspace_production(State(st): State<Shared>, h: HeaderMap, Query(q): 
         Some(y) => Some(y.parse::<i32>().map_err(|_| bad(format!("year `{y}` is not a year")))?),
         None => None,
     };
+    let country = match (table, q.get("country")) {
+        (Table::Trade, Some(c)) => Some(lodestone_model::CountryCode::parse(c).ok_or_else(|| bad(format!("country `{c}` is not an ISO 3166-1 alpha-2 code")))?.to_string()),
+        (_, Some(_)) => return Err(bad("`country` filters trade only".into())),
+        (_, None) => None,
+    };
     let ds = st.dataset;
     let unit = ds
         .commodity(&key)
         .map(|c| c.unit.to_string())
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("unknown commodity `{key}`")))?;
-    let contributed = with_store(&st, |s| s.contributions()).await?;
-    // (country, quantity, row shown?) per row of the key.
-    struct Row {
-        country: Option<lodestone_model::CountryCode>,
-        year: i32,
-        quantity: f64,
-        shown: Option<Value>,
-    }
-    let mut rows: Vec<Row> = ds
-        .production
-        .iter()
-        .filter(|o| o.key == key)
-        .map(|o| Row {
-            country: o.country,
-            year: o.year,
-            quantity: o.quantity,
-            shown: Some(json!({ "country": o.country.map(|c| c.to_string()), "producer": o.producer, "year": o.year, "quantity": o.quantity, "source": o.source, "from": "public" })),
-        })
-        .collect();
+    let contributions = with_store(&st, |s| s.contributions()).await?;
+    let st2 = st.clone();
+    let party = p.party_id.clone();
+    let parts = tokio::task::spawn_blocking(move || crate::workspace::parts(&st2, contributions, &party))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let (mut rows, _) = table_rows(ds, table, &key, Vis::Row, "public", &|_| true);
     let mut notes = vec![];
-    for lodestone_store::Contribution { party_id, dataset, content, .. } in contributed {
-        let files: BTreeMap<String, String> = match serde_json::from_slice(&content) {
-            Ok(f) => f,
-            Err(_) => continue,
+    for part in &parts {
+        let vis = match (part.own, part.share) {
+            (true, _) => Vis::Row,
+            (false, lodestone_store::ShareLevel::CountryStage) => Vis::CountryTotal,
+            (false, lodestone_store::ShareLevel::GlobalStage) => Vis::WorldTotal,
+            (false, lodestone_store::ShareLevel::None) => continue,
         };
-        let Ok(cds) = lodestone_model::load_texts("contributed", &files) else { continue };
-        let own = party_id == p.party_id;
-        match cds.commodity(&key) {
-            Some(c) if c.unit.to_string() == unit => {}
-            Some(_) => {
-                if own {
-                    notes.push(format!("your dataset `{dataset}` declares {key} in another unit; its rows are left out"));
-                }
-                continue;
-            }
-            None => continue,
+        let from = format!("your dataset {} v{}", part.dataset, part.version);
+        let fits = |c: &[Option<lodestone_model::CountryCode>]| crate::workspace::fits(ds, &key, &part.data, c);
+        let (more, left_out) = table_rows(&part.data, table, &key, vis, &from, &fits);
+        if part.own && left_out > 0 {
+            notes.push(format!("{from}: {left_out} row(s) of {key} left out (another unit than the public {unit}, or a country the embedded dataset does not declare)"));
         }
-        for o in cds.production.iter().filter(|o| o.key == key) {
-            rows.push(Row {
-                country: o.country,
-                year: o.year,
-                quantity: o.quantity,
-                shown: own.then(|| json!({ "country": o.country.map(|c| c.to_string()), "producer": o.producer, "year": o.year, "quantity": o.quantity, "source": o.source, "from": format!("your dataset {dataset}") })),
-            });
-        }
+        rows.extend(more);
+    }
+    if let Some(c) = &country {
+        rows.retain(|r| &r.country == c || r.partner.as_ref() == Some(c));
     }
     let year = match year.or_else(|| rows.iter().map(|r| r.year).max()) {
         Some(y) => y,
-        None => return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no production rows for {key}"))),
+        None => return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no {} rows for {key}", table.name()))),
     };
-    let rows: Vec<Row> = rows.into_iter().filter(|r| r.year == year).collect();
-    let mut by_country: BTreeMap<String, f64> = BTreeMap::new();
-    let mut total = 0.0;
-    for r in &rows {
-        total += r.quantity;
-        *by_country.entry(r.country.map_or("ZZ".to_string(), |c| c.to_string())).or_insert(0.0) += r.quantity;
-    }
-    let mut countries: Vec<(String, f64)> = by_country.into_iter().collect();
-    countries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let hhi: f64 = if total > 0.0 {
-        countries.iter().filter(|c| c.0 != "ZZ").map(|c| (100.0 * c.1 / total).powi(2)).sum()
-    } else {
-        0.0
-    };
-    let visible: Vec<Value> = rows.iter().filter_map(|r| r.shown.clone()).collect();
-    Ok(Json(json!({
+    rows.retain(|r| r.year == year);
+    let total: f64 = rows.iter().map(|r| r.quantity).sum();
+    let undisclosed: f64 = rows.iter().filter(|r| r.vis == Vis::WorldTotal).map(|r| r.quantity).sum();
+    let attributed = || rows.iter().filter(|r| r.vis != Vis::WorldTotal);
+    let visible: Vec<Value> = rows.iter().filter_map(|r| r.row.clone()).collect();
+    let mut out = json!({
+        "table": table.name(),
         "commodity": key.to_string(),
         "year": year,
         "unit": unit,
         "total": total,
-        "hhi": hhi,
-        "countries": countries.iter().map(|(c, q)| json!({ "country": c, "quantity": q, "share": if total > 0.0 { q / total } else { 0.0 } })).collect::<Vec<_>>(),
+        "undisclosed": undisclosed,
         "rows": visible,
         "notes": notes,
-    })))
+    });
+    if table == Table::Trade {
+        let (mut ex, mut im, mut pairs) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+        for r in attributed() {
+            let imp = r.partner.clone().unwrap_or_default();
+            *ex.entry(r.country.clone()).or_insert(0.0) += r.quantity;
+            *im.entry(imp.clone()).or_insert(0.0) += r.quantity;
+            *pairs.entry((r.country.clone(), imp)).or_insert(0.0) += r.quantity;
+        }
+        let mut pv: Vec<((String, String), f64)> = pairs.into_iter().collect();
+        pv.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out["country"] = json!(country);
+        out["exporters"] = json!(totals_list(ex, total, "country"));
+        out["importers"] = json!(totals_list(im, total, "country"));
+        out["pairs"] = json!(pv.into_iter().map(|((e, i), q)| json!({ "exporter": e, "importer": i, "quantity": q })).collect::<Vec<_>>());
+    } else {
+        let mut by: BTreeMap<String, f64> = BTreeMap::new();
+        for r in attributed() {
+            *by.entry(r.country.clone()).or_insert(0.0) += r.quantity;
+        }
+        // HHI over named countries' shares of the whole total; `ZZ` and
+        // undisclosed quantities count in the total but in no country, so
+        // with either present it is a lower bound.
+        let hhi: f64 = if total > 0.0 { by.iter().filter(|c| c.0 != "ZZ").map(|c| (100.0 * c.1 / total).powi(2)).sum() } else { 0.0 };
+        out["countries"] = json!(totals_list(by, total, "country"));
+        if table != Table::Stockpiles {
+            out["hhi"] = json!(hhi);
+        }
+    }
+    Ok(Json(out))
+}
+
+async fn workspace_production(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    workspace_table(st, h, q, Table::Production).await
+}
+
+async fn workspace_capacity(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    workspace_table(st, h, q, Table::Capacity).await
+}
+
+async fn workspace_stockpiles(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    workspace_table(st, h, q, Table::Stockpiles).await
+}
+
+async fn workspace_trade(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    workspace_table(st, h, q, Table::Trade).await
 }
 
 /// Row-level differences between two versions of one of the caller's
@@ -313,6 +452,9 @@ struct DatasetUpload {
     /// country-stage totals.
     #[serde(default)]
     contribute: bool,
+    /// With `contribute`: what other parties may see (`country-stage`
+    /// (default), `global-stage` or `none`).
+    share: Option<String>,
 }
 
 async fn upload_dataset(
@@ -326,6 +468,13 @@ async fn upload_dataset(
     // Validate all of it before storing anything.
     let files = up.files;
     let contribute = up.contribute;
+    let share = match (&up.share, contribute) {
+        (None, _) => lodestone_store::ShareLevel::CountryStage,
+        (Some(l), true) => lodestone_store::ShareLevel::parse(l).ok_or_else(|| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("share `{l}`: expected country-stage, global-stage or none"))
+        })?,
+        (Some(_), false) => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "`share` applies only with \"contribute\": true")),
+    };
     let checked = tokio::task::spawn_blocking({
         let files = files.clone();
         move || lodestone_model::load_texts("upload", &files).map(|_| ()).map_err(|p| p.to_string())
@@ -338,11 +487,10 @@ async fn upload_dataset(
         return Err(e);
     }
     let content = serde_json::to_vec(&files).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let v = with_store(&st, move |s| s.put_dataset_version_with(&p, &name, &content, contribute)).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": v.id, "dataset": v.dataset, "version": v.version, "content_hash": v.content_hash, "size": v.size, "created_at": v.created_at, "contributed": contribute })),
-    ))
+    let v = with_store(&st, move |s| s.put_dataset_version_shared(&p, &name, &content, contribute, share)).await?;
+    let mut body = version_json(&v);
+    body["dataset"] = json!(v.dataset);
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// `limit` from the query: `default` when absent, 400 outside 1..=`max`.
@@ -413,6 +561,14 @@ struct JobRequest {
     kind: String,
     scenario: Option<String>,
     plan: Option<String>,
+    /// Run on one of the caller's party's datasets (its latest version, or
+    /// `version`) instead of the embedded one.
+    dataset: Option<String>,
+    version: Option<i64>,
+    /// Run on the joint workspace: the embedded dataset plus the
+    /// contributions the caller may use, as they are when the job is queued.
+    #[serde(default)]
+    workspace: bool,
 }
 
 async fn create_job(
@@ -422,17 +578,8 @@ async fn create_job(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let p = principal(&st, &h).await?;
     let Json(req) = body.map_err(|e| ApiError::new(e.status(), format!("expected {{\"kind\": ..., ...}}: {}", e.body_text())))?;
-    let ds = st.dataset;
-    let (input, label) = match (req.kind.as_str(), req.scenario, req.plan) {
-        ("stress", Some(text), None) => {
-            let sc = lodestone_sim::parse_scenario("scenario", &text, ds).map_err(|e| unprocessable("the scenario is not valid", e.to_string()))?;
-            (json!({ "kind": "stress", "text": text }), sc.name)
-        }
-        ("plan", None, Some(text)) => {
-            let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: plans sent to the server cannot name scenario files yet")) };
-            let inst = lodestone_plan::load_plan("plan", &text, ds, &no_files).map_err(|e| unprocessable("the plan is not valid", e.to_string()))?;
-            (json!({ "kind": "plan", "text": text }), inst.name)
-        }
+    let text = match (req.kind.as_str(), &req.scenario, &req.plan) {
+        ("stress", Some(text), None) | ("plan", None, Some(text)) => text.clone(),
         (k, _, _) => {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -440,8 +587,74 @@ async fn create_job(
             ))
         }
     };
+    // What it runs on, pinned now: a version id, or the workspace's
+    // contributed version ids.
+    let (on, data_label, own_ds): (Value, String, Option<lodestone_model::Dataset>) = match (req.workspace, &req.dataset, req.version) {
+        (true, None, None) => {
+            let party = p.party_id.clone();
+            let pinned = with_store(&st, move |s| {
+                Ok(s.contributions()?
+                    .into_iter()
+                    .filter(|c| c.party_id == party || c.share != lodestone_store::ShareLevel::None)
+                    .map(|c| c.version_id)
+                    .collect::<Vec<_>>())
+            })
+            .await?;
+            // The workspace has the embedded dataset's commodity-stages and
+            // countries (contributed rows outside them are left out), so
+            // inputs are checked against it.
+            (json!({ "on": "workspace", "versions": pinned }), "workspace".to_string(), None)
+        }
+        (false, Some(name), version) => {
+            let party = p.party_id.clone();
+            let name2 = name.clone();
+            let (vid, number, content) = with_store(&st, move |s| {
+                let vs = s.dataset_versions(&party, &name2)?;
+                let v = match version {
+                    Some(n) => vs.iter().find(|v| v.version == n),
+                    None => vs.last(),
+                }
+                .ok_or_else(|| StoreError::NotFound("no such dataset version".into()))?;
+                Ok((v.id.clone(), v.version, s.dataset_content(&party, &v.id)?))
+            })
+            .await?;
+            let loaded = tokio::task::spawn_blocking(move || {
+                let files: BTreeMap<String, String> = serde_json::from_slice(&content).map_err(|e| format!("stored version unreadable: {e}"))?;
+                lodestone_model::load_texts("dataset", &files).map_err(|e| format!("stored version does not load: {e}"))
+            })
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+            (json!({ "on": "dataset", "version_id": vid, "dataset": name, "version": number }), format!("dataset {name} v{number}"), Some(loaded))
+        }
+        (false, None, None) => (json!({ "on": "embedded" }), "embedded".to_string(), None),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "choose the data with `workspace: true`, or `dataset` (and optionally `version`), or neither (the embedded dataset)",
+            ))
+        }
+    };
     let kind = req.kind.clone();
-    let job = with_store(&st, move |s| s.create_job_labelled(&p, &kind, &label, "embedded", &input.to_string())).await?;
+    let base = st.dataset;
+    let checked = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
+        let ds = own_ds.as_ref().unwrap_or(base);
+        if kind == "stress" {
+            let sc = lodestone_sim::parse_scenario("scenario", &text, ds).map_err(|e| unprocessable("the scenario is not valid", e.to_string()))?;
+            Ok(sc.name)
+        } else {
+            let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: plans sent to the server cannot name scenario files yet")) };
+            let inst = lodestone_plan::load_plan("plan", &text, ds, &no_files).map_err(|e| unprocessable("the plan is not valid", e.to_string()))?;
+            Ok(inst.name)
+        }
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let label = checked?;
+    let text = req.scenario.or(req.plan).unwrap_or_default();
+    let input = json!({ "kind": req.kind, "text": text, "data": on, "party_id": p.party_id });
+    let kind = req.kind.clone();
+    let job = with_store(&st, move |s| s.create_job_labelled(&p, &kind, &label, &data_label, &input.to_string())).await?;
     Ok((StatusCode::ACCEPTED, Json(job_json(&job))))
 }
 

@@ -1,11 +1,16 @@
 //! The job runner: a thread that claims queued jobs, runs them with the
-//! computing crates on the embedded dataset, writes progress (at most a few
+//! computing crates on the data chosen when they were queued (the embedded
+//! dataset, one of the party's dataset versions, or the joint workspace as
+//! it was then: see `workspace::merge` for what of other parties' data a
+//! result may rest on), writes progress (at most a few
 //! times a second), stops when the job is cancelled, and stores the result
 //! and the `done` status in one transaction. A server killed mid-job leaves
 //! the job `running`; the next start re-queues it (`Store::requeue_interrupted`).
 
 use crate::Shared;
+use lodestone_model::Dataset;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -57,11 +62,48 @@ fn run_one(st: &Shared, id: &str, kind: &str, input: &str) {
     }
 }
 
+/// The dataset a job runs on, and what to say about it in the result.
+fn job_data(st: &Shared, input: &Value) -> Result<(Option<Dataset>, Value), String> {
+    let party = input["party_id"].as_str().unwrap_or("");
+    let data = &input["data"];
+    match data["on"].as_str() {
+        // Jobs queued before migration 3 carry no `data`: the embedded dataset.
+        None | Some("embedded") => Ok((None, json!({ "on": "embedded" }))),
+        Some("dataset") => {
+            let vid = data["version_id"].as_str().ok_or("stored input names no dataset version")?;
+            let content = {
+                let mut s = st.store.lock().unwrap_or_else(|p| p.into_inner());
+                s.dataset_content(party, vid).map_err(|e| e.to_string())?
+            };
+            let files: BTreeMap<String, String> = serde_json::from_slice(&content).map_err(|e| format!("stored version unreadable: {e}"))?;
+            let ds = lodestone_model::load_texts("dataset", &files).map_err(|e| format!("the dataset version does not load: {e}"))?;
+            Ok((Some(ds), json!({ "on": "dataset", "dataset": data["dataset"], "version": data["version"] })))
+        }
+        Some("workspace") => {
+            let ids: Vec<&str> = data["versions"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let mut contributions = vec![];
+            for id in ids {
+                let c = {
+                    let mut s = st.store.lock().unwrap_or_else(|p| p.into_inner());
+                    s.contribution(id)
+                };
+                contributions.push(c.map_err(|e| format!("a pinned contribution is gone: {e}"))?);
+            }
+            let parts = crate::workspace::parts(st, contributions, party);
+            let m = crate::workspace::merge(st.dataset, &parts);
+            let about = json!({ "on": "workspace", "own": m.own, "others_included": m.others_included, "notes": m.notes });
+            Ok((Some(m.dataset), about))
+        }
+        Some(other) => Err(format!("unknown data `{other}`")),
+    }
+}
+
 fn execute(st: &Shared, kind: &str, input: &str, progress: &(dyn Fn(usize, usize) + Sync), cancel: &AtomicBool) -> Result<Value, String> {
     let input: Value = serde_json::from_str(input).map_err(|e| format!("stored input is not JSON: {e}"))?;
     let text = input["text"].as_str().ok_or("stored input has no text")?;
-    let ds = st.dataset;
-    match kind {
+    let (own, about) = job_data(st, &input)?;
+    let ds: &Dataset = own.as_ref().unwrap_or(st.dataset);
+    let mut out = match kind {
         "stress" => {
             let sc = lodestone_sim::parse_scenario("scenario", text, ds).map_err(|e| e.to_string())?;
             let net = lodestone_sim::Network::build(ds, &sc.network, sc.period);
@@ -69,11 +111,11 @@ fn execute(st: &Shared, kind: &str, input: &str, progress: &(dyn Fn(usize, usize
             if sc.monte_carlo.is_some() {
                 let r = lodestone_sim::monte_carlo(&net, &sc, &groups, &|d, t| progress(d, t), cancel).map_err(|e| e.to_string())?;
                 let names: Vec<String> = net.nodes.iter().map(|n| format!("{}:{}", n.country, n.key)).collect();
-                Ok(json!({ "scenario": sc.name, "monte_carlo": r, "nodes": names }))
+                json!({ "scenario": sc.name, "monte_carlo": r, "nodes": names })
             } else {
                 let c = lodestone_sim::compile(&net, &sc, &groups);
                 let r = lodestone_sim::simulate(&net, &c, lodestone_sim::Record::Summary, &|d, t| progress(d, t), cancel);
-                Ok(json!({ "scenario": sc.name, "result": r }))
+                json!({ "scenario": sc.name, "result": r })
             }
         }
         "plan" => {
@@ -81,8 +123,10 @@ fn execute(st: &Shared, kind: &str, input: &str, progress: &(dyn Fn(usize, usize
             let inst = lodestone_plan::load_plan("plan", text, ds, &no_files).map_err(|e| e.to_string())?;
             progress(0, 1);
             let (_, r) = lodestone_plan::solve_plan(&inst, &Default::default()).map_err(|e| e.to_string())?;
-            serde_json::to_value(&r).map_err(|e| e.to_string())
+            serde_json::to_value(&r).map_err(|e| e.to_string())?
         }
-        other => Err(format!("unknown job kind `{other}`")),
-    }
+        other => return Err(format!("unknown job kind `{other}`")),
+    };
+    out["data"] = about;
+    Ok(out)
 }

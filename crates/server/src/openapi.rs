@@ -31,7 +31,12 @@ fn dataset_body() -> Value {
                 "description": "File name -> text: dataset.toml and the CSV tables (docs/dataset-format.md)",
                 "additionalProperties": { "type": "string" }
             },
-            "contribute": { "type": "boolean", "description": "Contribute to the joint workspace (others see its rows only as country-stage totals)" }
+            "contribute": { "type": "boolean", "description": "Contribute to the joint workspace (other parties see its rows only at the `share` level)" },
+            "share": {
+                "type": "string",
+                "enum": ["country-stage", "global-stage", "none"],
+                "description": "With contribute: what other parties may see: totals per country-stage (default), world totals only, or nothing; stored with the version"
+            }
         }
     })
 }
@@ -43,7 +48,10 @@ fn job_body() -> Value {
         "properties": {
             "kind": { "type": "string", "enum": ["stress", "plan"] },
             "scenario": { "type": "string", "description": "Scenario TOML (kind = stress; docs/scenarios.md)" },
-            "plan": { "type": "string", "description": "Plan TOML (kind = plan; docs/plans.md); it may not name scenario files" }
+            "plan": { "type": "string", "description": "Plan TOML (kind = plan; docs/plans.md); it may not name scenario files" },
+            "dataset": { "type": "string", "description": "Run on this dataset of the caller's party (default: the embedded dataset)" },
+            "version": { "type": "integer", "description": "With dataset: the version (default: the latest)" },
+            "workspace": { "type": "boolean", "description": "Run on the joint workspace: the embedded dataset plus the caller's contributions and other parties' contributions shared at country-stage level" }
         }
     })
 }
@@ -84,9 +92,43 @@ pub(crate) const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/api/v1/workspace/production",
-        summary: "Production in the joint workspace (public data plus contributions); other parties' rows only as country totals",
+        summary: "Production in the joint workspace (public data plus contributions); other parties' rows only at their owners' level",
         auth: true,
         query: &[("commodity", true, "commodity/stage"), ("year", false, "a year (default: the latest)")],
+        params: &[],
+        body: None,
+        ok: 200,
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/workspace/capacity",
+        summary: "Capacity in the joint workspace; other parties' rows only at their owners' level",
+        auth: true,
+        query: &[("commodity", true, "commodity/stage"), ("year", false, "a year (default: the latest)")],
+        params: &[],
+        body: None,
+        ok: 200,
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/workspace/stockpiles",
+        summary: "Stockpiles in the joint workspace, per holder; other parties' rows only at their owners' level",
+        auth: true,
+        query: &[("commodity", true, "commodity/stage"), ("year", false, "a year (default: the latest)")],
+        params: &[],
+        body: None,
+        ok: 200,
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/workspace/trade",
+        summary: "Trade in the joint workspace: exporter, importer and pair totals; other parties' rows only at their owners' level",
+        auth: true,
+        query: &[
+            ("commodity", true, "commodity/stage"),
+            ("year", false, "a year (default: the latest)"),
+            ("country", false, "only flows from or to this country (ISO 3166-1 alpha-2)"),
+        ],
         params: &[],
         body: None,
         ok: 200,

@@ -111,3 +111,42 @@ pub fn wait_done(s: &Server, token: &str, id: &str) -> Value {
     }
 }
 
+
+/// Three parties with one user each: (japan's aiko, usa's bob,
+/// philippines' pia) tokens.
+pub fn users3(url: &str) -> (String, String, String) {
+    let mut s = Store::open(url).unwrap();
+    for p in ["japan", "usa", "philippines"] {
+        s.add_party(p).unwrap();
+    }
+    let (_, a) = s.add_user("japan", "aiko").unwrap();
+    let (_, b) = s.add_user("usa", "bob").unwrap();
+    let (_, c) = s.add_user("philippines", "pia").unwrap();
+    (a, b, c)
+}
+
+/// A dataset upload body from (file, text) pairs, with the sources,
+/// countries (JP, US, PH, KR, AU) and commodities every contribution here
+/// declares (units as in the embedded dataset).
+pub fn contribution(tables: &[(&str, String)], share: Option<&str>) -> Value {
+    let mut files = serde_json::Map::new();
+    files.insert("dataset.toml".into(), json!("name = \"c\"\ntitle = \"c\"\nstages = [\"mining\", \"refining\"]\n"));
+    files.insert("sources.csv".into(), json!("id,title,publisher,year,url,license,note\nsrc,Test,tests,,,,\n"));
+    files.insert("countries.csv".into(), json!("code,name,iso3,source\nJP,Japan,,src\nUS,USA,,src\nPH,Philippines,,src\nKR,Korea,,src\nAU,Australia,,src\n"));
+    files.insert(
+        "commodities.csv".into(),
+        json!("commodity,stage,name,unit,basis,hs_codes,material,source,note\nnickel,mining,Nickel,t,,,,src,\nrare_earth_compounds,refining,REC,t,,,,src,\n"),
+    );
+    for (f, t) in tables {
+        files.insert(f.to_string(), json!(t));
+    }
+    let mut body = json!({ "files": files, "contribute": share.is_some() });
+    if let Some(l) = share {
+        body["share"] = json!(l);
+    }
+    body
+}
+
+pub const CAPACITY_HEADER: &str = "commodity,stage,country,producer,year,quantity,unit,estimated,source,note\n";
+pub const STOCK_HEADER: &str = "commodity,stage,holder,year,quantity,unit,release_rule,source,note\n";
+pub const TRADE_HEADER: &str = "commodity,stage,exporter,importer,year,quantity,unit,value_kusd,source,note\n";
