@@ -62,8 +62,12 @@ fn run_one(st: &Shared, id: &str, kind: &str, input: &str) {
     }
 }
 
-/// The dataset a job runs on, and what to say about it in the result.
-fn job_data(st: &Shared, input: &Value) -> Result<(Option<Dataset>, Value), String> {
+/// The dataset a job runs on (`None`: the embedded one), and what to say
+/// about it in the result. `input` is the job's stored input. Views that
+/// re-run a finished job must use this, so they see the same data the job
+/// did (for a workspace job: the caller's own rows and other parties' rows
+/// at country-stage level only).
+pub(crate) fn job_data(st: &Shared, input: &Value) -> Result<(Option<Dataset>, Value), String> {
     let party = input["party_id"].as_str().unwrap_or("");
     let data = &input["data"];
     match data["on"].as_str() {
