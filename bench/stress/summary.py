@@ -26,7 +26,9 @@ if "rust_single_updates_per_cpu_s" in v and "numpy_single_updates_per_cpu_s" in 
     print("per CPU second (work, whatever else the machine runs)")
     print(f"  single run:   ours {rc:.3e}   numpy {nc:.3e}   ratio {rc / nc:.1f}x")
     print(f"  Monte Carlo:  ours {rmc:.3e}   numpy {nmc:.3e}   ratio {rmc / nmc:.1f}x")
-agree = v["agree"] == "yes"
+agree = v["agree"] == "yes" and v.get("rust_full_same_bits_as_plain_loop", "yes") == "yes"
+print(f"engine's class loops give the plain loop's bits (every series, one run): "
+      f"{v.get('rust_full_same_bits_as_plain_loop', '?')}; fingerprint {v.get('rust_full_fingerprint', '?')}")
 print(f"outputs agree (cumulative shortfall per node, 1e-9 relative): {v['agree']} "
       f"(largest relative difference: single run {v['single_max_rel_diff']}, Monte Carlo {v['mc_max_rel_diff']})")
 print(f"target >= 20x numpy (single run, 1 thread each): {'met' if rs / ns >= 20 else 'NOT met'} ({rs / ns:.1f}x)")

@@ -201,6 +201,28 @@ fn main() {
         }
     }
     println!("rust_full_fingerprint {fp:016x}");
+    // The same run through the plain loop (every node in order, full
+    // arithmetic): the engine's class loops must give the same bits.
+    let mut plain = Workspace::new(&net);
+    plain.set_plain(true);
+    let pr = engine::run(&net, &comp, &comp.effects, &mut plain, Record::Full, &|_, _| {}, &cancel);
+    let ps = pr.series.as_ref().unwrap();
+    let same = [
+        (&s.production, &ps.production),
+        (&s.arrivals, &ps.arrivals),
+        (&s.stock_draw, &ps.stock_draw),
+        (&s.delivered, &ps.delivered),
+        (&s.exported, &ps.exported),
+        (&s.stock_build, &ps.stock_build),
+        (&s.unsold, &ps.unsold),
+        (&s.demand, &ps.demand),
+        (&s.need, &ps.need),
+        (&s.stock, &ps.stock),
+        (&s.shortfall, &ps.shortfall),
+    ]
+    .iter()
+    .all(|(a, b)| a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits()));
+    println!("rust_full_same_bits_as_plain_loop {}", if same { "yes" } else { "NO" });
 
     // Export: network, targets, effects, results.
     f64s(dir, "capacity", &[n], &net.capacity);

@@ -292,6 +292,18 @@ pub struct Workspace {
     cum_demand: Vec<f64>,
     first_short: Vec<u32>,
     last_short: Vec<u32>,
+    /// Node classes (see `classify`): per commodity-stage, producers
+    /// `prod[prod_start[k]..prod_start[k + 1]]` and consumers likewise
+    /// (offsets from the stage's first node); whether the stage may be
+    /// processed by class; whether its rerouting fields are all zero.
+    prod: Vec<u32>,
+    prod_start: Vec<u32>,
+    cons: Vec<u32>,
+    cons_start: Vec<u32>,
+    split: Vec<bool>,
+    quiet: Vec<bool>,
+    flags: Vec<u8>,
+    plain: bool,
 }
 
 const NONE: u32 = u32::MAX;
@@ -321,7 +333,23 @@ impl Workspace {
             cum_demand: z,
             first_short: vec![NONE; n],
             last_short: vec![NONE; n],
+            prod: vec![],
+            prod_start: vec![],
+            cons: vec![],
+            cons_start: vec![],
+            split: vec![],
+            quiet: vec![],
+            flags: vec![],
+            plain: false,
         }
+    }
+
+    /// With `true`, every commodity-stage is processed as one loop over its
+    /// nodes in order, each as a producer: the plain form of the model,
+    /// which the default (nodes by class, idle ones skipped) must match to
+    /// the bit. For tests and benchmarks.
+    pub fn set_plain(&mut self, plain: bool) {
+        self.plain = plain;
     }
 }
 
@@ -454,7 +482,12 @@ pub fn run(
 /// effect's intensity changes, and only where the effects touch. The node
 /// loop of a commodity-stage is compiled once per combination of the run's
 /// rules (priority or pro rata, recipes, series), so it tests none of them
-/// per node. Nothing is allocated inside the loop. The arithmetic, and the
+/// per node. Within a stage, producers are processed first, then consumers
+/// (no capacity, exports or recipe inputs) with their zero terms left out,
+/// and idle nodes (nothing at all, ever) are skipped (`classify`; the same
+/// bits as the plain loop in node order, `Workspace::set_plain`, checked by
+/// a property test and by the benchmark). Nothing is allocated inside the
+/// loop. The arithmetic, and the
 /// order of every sum, is that of the model as documented at the top of
 /// this module: results are the same bits as a plain transcription (checked
 /// against the earlier, plain engine with a fingerprint of every series:
@@ -516,6 +549,9 @@ pub fn run_periods(
     let has_recipes = !net.rin_node.is_empty();
     ws.recipe_out.clear();
     ws.recipe_out.extend((0..n as u32).filter(|&o| net.rin_start[o as usize] < net.rin_start[o as usize + 1]));
+    classify(net, ws);
+    ws.quiet.clear();
+    ws.quiet.resize(net.keys.len(), false);
 
     // The network, as slices.
     let capacity = &net.capacity[..n];
@@ -572,7 +608,26 @@ pub fn run_periods(
             }
         }
 
-        let Workspace { hot, arr_cur, arr_next, ratio, recipe_need, recipe_out, flow_eff, node_pri, edge_pri, .. } = ws;
+        let Workspace {
+            hot,
+            arr_cur,
+            arr_next,
+            ratio,
+            recipe_need,
+            recipe_out,
+            flow_eff,
+            node_pri,
+            edge_pri,
+            prod,
+            prod_start,
+            cons,
+            cons_start,
+            split,
+            quiet,
+            plain,
+            ..
+        } = ws;
+        let plain = *plain;
         let (hot, arr_cur, arr_next, ratio) = (&mut hot[..n], &arr_cur[..n], &mut arr_next[..n], &mut ratio[..n]);
         let (flow_eff, node_pri, edge_pri) = (&flow_eff[..m], &node_pri[..n], &edge_pri[..m]);
 
@@ -619,15 +674,22 @@ pub fn run_periods(
         };
         for k in 0..net.keys.len() {
             let (ka, kb) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
+            let lists = (split[k] && !plain).then(|| {
+                (
+                    &prod[prod_start[k] as usize..prod_start[k + 1] as usize],
+                    &cons[cons_start[k] as usize..cons_start[k + 1] as usize],
+                )
+            });
+            let q = &mut quiet[k];
             match (priority, has_recipes, cx.series.is_some()) {
-                (false, false, false) => stage::<false, false, false>(&mut cx, ka, kb),
-                (false, true, false) => stage::<false, true, false>(&mut cx, ka, kb),
-                (true, false, false) => stage::<true, false, false>(&mut cx, ka, kb),
-                (true, true, false) => stage::<true, true, false>(&mut cx, ka, kb),
-                (false, false, true) => stage::<false, false, true>(&mut cx, ka, kb),
-                (false, true, true) => stage::<false, true, true>(&mut cx, ka, kb),
-                (true, false, true) => stage::<true, false, true>(&mut cx, ka, kb),
-                (true, true, true) => stage::<true, true, true>(&mut cx, ka, kb),
+                (false, false, false) => stage::<false, false, false>(&mut cx, ka, kb, lists, q),
+                (false, true, false) => stage::<false, true, false>(&mut cx, ka, kb, lists, q),
+                (true, false, false) => stage::<true, false, false>(&mut cx, ka, kb, lists, q),
+                (true, true, false) => stage::<true, true, false>(&mut cx, ka, kb, lists, q),
+                (false, false, true) => stage::<false, false, true>(&mut cx, ka, kb, lists, q),
+                (false, true, true) => stage::<false, true, true>(&mut cx, ka, kb, lists, q),
+                (true, false, true) => stage::<true, false, true>(&mut cx, ka, kb, lists, q),
+                (true, true, true) => stage::<true, true, true>(&mut cx, ka, kb, lists, q),
             }
         }
         std::mem::swap(&mut ws.arr_cur, &mut ws.arr_next);
@@ -670,12 +732,29 @@ struct Stage<'a, 's> {
 /// Steps 3-7 for the nodes `ka..kb` of one commodity-stage: production,
 /// allocation, stock, shortfall, rerouting. `PRI`: a priority rule is in
 /// force; `REC`: the network has recipes; `FULL`: series are recorded.
+///
+/// `lists`: where the stage's node classes may be processed apart (see
+/// [`classify`]), its producers and its consumers (indices from `ka`, each
+/// list in node order); idle nodes are in neither. `None`: every node in
+/// order, as a producer. Both give the same bits: a consumer's terms that
+/// it skips (output, exports, rerouted output, spare capacity) are exact
+/// zeros, the sums over producers keep their order, and the two sums over
+/// every node (rerouting requests this period and last) are taken in node
+/// order after the loops, when any term is nonzero. `quiet`: the stage's
+/// rerouting fields (`rr`, `extra`, `req_prev`) are all zero already.
 #[inline(never)]
-fn stage<const PRI: bool, const REC: bool, const FULL: bool>(cx: &mut Stage, ka: usize, kb: usize) {
+fn stage<const PRI: bool, const REC: bool, const FULL: bool>(
+    cx: &mut Stage,
+    ka: usize,
+    kb: usize,
+    lists: Option<(&[u32], &[u32])>,
+    quiet: &mut bool,
+) {
     let Stage { release, max_release, reroute, lag, ramp, t, n, .. } = *cx;
     let (flow_eff, edge_to, rin_node, edge_pri) = (cx.flow_eff, cx.edge_to, cx.rin_node, cx.edge_pri);
     let ratio = &mut *cx.ratio;
     let arr_next = &mut *cx.arr_next;
+    let mut series = cx.series.as_deref_mut();
     let len = kb - ka;
     let k_hot = &mut cx.hot[ka..kb];
     let k_arr_cur = &cx.arr_cur[ka..ka + len];
@@ -687,127 +766,175 @@ fn stage<const PRI: bool, const REC: bool, const FULL: bool>(cx: &mut Stage, ka:
     // Sums for rerouting: last period's requests, this period's
     // requests and spare capacity (in node order).
     let (mut req_sum, mut rs, mut ss) = (0.0, 0.0, 0.0);
-    for (j, hn) in k_hot.iter_mut().enumerate() {
-        let tg = hn.cap.min(hn.production + hn.extra);
-        let mut p = tg;
-        if REC {
-            for l in k_rin[j] as usize..k_rin[j + 1] as usize {
-                p = p.min(tg * ratio[rin_node[l] as usize]);
-            }
-        }
-        let arrivals = k_arr_cur[j];
-        let s = p + arrivals;
-        let fin = hn.fin;
-        let need = fin + if REC { k_rn[j] } else { 0.0 };
-        let (ea, eb) = (k_out[j] as usize, k_out[j + 1] as usize);
-        let rr_claim = hn.extra;
-        let mut exported = 0.0;
-        let dom;
-        let f2;
-        if PRI {
-            // Claims by tier: the group first, then the rest.
-            let dom_pri = k_node_pri[j];
-            let (mut c1, mut c2) = (0.0, 0.0);
-            if dom_pri {
-                c1 += need
+    // One node's step; `$prod`: it may produce and export (a literal, so
+    // each use compiles to its own straight-line code). Evaluates to the
+    // node's rerouting request.
+    macro_rules! step {
+        ($prod:expr, $j:expr) => {{
+            let j: usize = $j;
+            let hn = &mut k_hot[j];
+            // A consumer's output and rerouting orders are +0 (no
+            // capacity, no production, never a supplier).
+            let (p, rr_claim) = if $prod {
+                let tg = hn.cap.min(hn.production + hn.extra);
+                let mut p = tg;
+                if REC {
+                    for l in k_rin[j] as usize..k_rin[j + 1] as usize {
+                        p = p.min(tg * ratio[rin_node[l] as usize]);
+                    }
+                }
+                (p, hn.extra)
             } else {
-                c2 += need
-            }
-            c2 += rr_claim;
-            for e in ea..eb {
-                let q = flow_eff[e];
-                if edge_pri[e] {
-                    c1 += q;
+                (0.0, 0.0)
+            };
+            let arrivals = k_arr_cur[j];
+            let s = p + arrivals;
+            let fin = hn.fin;
+            let need = fin + if REC { k_rn[j] } else { 0.0 };
+            let (ea, eb) = if $prod { (k_out[j] as usize, k_out[j + 1] as usize) } else { (0, 0) };
+            let mut exported = 0.0;
+            let dom;
+            let f2;
+            if PRI {
+                // Claims by tier: the group first, then the rest.
+                let dom_pri = k_node_pri[j];
+                let (mut c1, mut c2) = (0.0, 0.0);
+                if dom_pri {
+                    c1 += need
                 } else {
+                    c2 += need
+                }
+                c2 += rr_claim;
+                for e in ea..eb {
+                    let q = flow_eff[e];
+                    if edge_pri[e] {
+                        c1 += q;
+                    } else {
+                        c2 += q;
+                    }
+                }
+                let f1;
+                (f1, f2) = if s >= c1 + c2 {
+                    (1.0, 1.0)
+                } else if s >= c1 {
+                    (1.0, if c2 > 0.0 { (s - c1) / c2 } else { 0.0 })
+                } else {
+                    (if c1 > 0.0 { s / c1 } else { 0.0 }, 0.0)
+                };
+                for e in ea..eb {
+                    let x = flow_eff[e] * if edge_pri[e] { f1 } else { f2 };
+                    arr_next[edge_to[e] as usize] += x;
+                    exported += x;
+                }
+                dom = need * if dom_pri { f1 } else { f2 };
+            } else {
+                // Pro rata: one tier (the same arithmetic as above with
+                // an empty first tier).
+                let out = &flow_eff[ea..eb];
+                let to = &edge_to[ea..ea + out.len()];
+                let mut c2 = need + rr_claim;
+                for &q in out {
                     c2 += q;
                 }
+                f2 = if s >= c2 { 1.0 } else { s / c2 };
+                for (&q, &d) in out.iter().zip(to) {
+                    let x = q * f2;
+                    arr_next[d as usize] += x;
+                    exported += x;
+                }
+                dom = need * f2;
             }
-            let f1;
-            (f1, f2) = if s >= c1 + c2 {
-                (1.0, 1.0)
-            } else if s >= c1 {
-                (1.0, if c2 > 0.0 { (s - c1) / c2 } else { 0.0 })
+            if $prod {
+                let rr_out = rr_claim * f2;
+                pool += rr_out;
+                exported += rr_out;
             } else {
-                (if c1 > 0.0 { s / c1 } else { 0.0 }, 0.0)
-            };
-            for e in ea..eb {
-                let x = flow_eff[e] * if edge_pri[e] { f1 } else { f2 };
-                arr_next[edge_to[e] as usize] += x;
-                exported += x;
+                // (+0 for the rerouted output, as in the original sum.)
+                exported += 0.0;
             }
-            dom = need * if dom_pri { f1 } else { f2 };
-        } else {
-            // Pro rata: one tier (the same arithmetic as above with
-            // an empty first tier).
-            let out = &flow_eff[ea..eb];
-            let to = &edge_to[ea..ea + out.len()];
-            let mut c2 = need + rr_claim;
-            for &q in out {
-                c2 += q;
+            let surplus = (s - dom - exported).max(0.0);
+            // Stock draw, then refill from surplus.
+            let gap = (need - dom).max(0.0);
+            let draw = if release && gap > 0.0 { gap.min(hn.stock * max_release) } else { 0.0 };
+            let st = hn.stock - draw;
+            let build = surplus.min((hn.stock0 - st).max(0.0));
+            let st = st + build;
+            hn.stock = st;
+            let delivered = dom + draw;
+            // (delivered = need, the common case, gives exactly 1.)
+            let rt = if delivered == need || need <= 0.0 { 1.0 } else { (delivered / need).min(1.0) };
+            ratio[ka + j] = rt;
+            let short = fin * (1.0 - rt);
+            if short > hn.tol {
+                hn.cum_short += short;
+                if hn.first == NONE {
+                    hn.first = t as u32;
+                }
+                hn.last = t as u32;
             }
-            f2 = if s >= c2 { 1.0 } else { s / c2 };
-            for (&q, &d) in out.iter().zip(to) {
-                let x = q * f2;
-                arr_next[d as usize] += x;
-                exported += x;
+            hn.cum_demand += fin;
+            // Rerouting request: the gap before stock, as it would be
+            // without rerouted arrivals.
+            let base_gap = (gap + (hn.rr - surplus).max(0.0)).min(need);
+            let sr = if reroute && base_gap > 1e-9 * need { hn.short_run + 1 } else { 0 };
+            hn.short_run = sr;
+            let sr = sr as usize;
+            let rq = if reroute && sr > lag { base_gap * ((sr - lag) as f64 / ramp).min(1.0) } else { 0.0 };
+            hn.req = rq;
+            if let (true, Some(sv)) = (FULL, series.as_deref_mut()) {
+                let x = t * n + ka + j;
+                sv.production[x] = p;
+                sv.arrivals[x] = arrivals;
+                sv.stock_draw[x] = draw;
+                sv.delivered[x] = delivered;
+                sv.exported[x] = exported;
+                sv.stock_build[x] = build;
+                sv.unsold[x] = surplus - build;
+                sv.demand[x] = fin;
+                sv.need[x] = need;
+                sv.stock[x] = st;
+                sv.shortfall[x] = if short > hn.tol { short } else { 0.0 };
             }
-            dom = need * f2;
+            if $prod {
+                // Spare capacity for rerouting, stored in `target` (no
+                // longer needed for this node). Orders are per period, so
+                // this period's rerouted output does not use up next
+                // period's spare. (A consumer's stays +0.)
+                let spare = ((hn.cap - (p - rr_claim).max(0.0)).max(0.0)) * hn.spare_mult;
+                hn.target = spare;
+                ss += spare;
+            }
+            rq
+        }};
+    }
+    match lists {
+        None => {
+            for j in 0..len {
+                let rq = step!(true, j);
+                req_sum += k_hot[j].req_prev;
+                rs += rq;
+            }
         }
-        let rr_out = rr_claim * f2;
-        pool += rr_out;
-        exported += rr_out;
-        let surplus = (s - dom - exported).max(0.0);
-        // Stock draw, then refill from surplus.
-        let gap = (need - dom).max(0.0);
-        let draw = if release && gap > 0.0 { gap.min(hn.stock * max_release) } else { 0.0 };
-        let st = hn.stock - draw;
-        let build = surplus.min((hn.stock0 - st).max(0.0));
-        let st = st + build;
-        hn.stock = st;
-        let delivered = dom + draw;
-        // (delivered = need, the common case, gives exactly 1.)
-        let rt = if delivered == need || need <= 0.0 { 1.0 } else { (delivered / need).min(1.0) };
-        ratio[ka + j] = rt;
-        let short = fin * (1.0 - rt);
-        if short > hn.tol {
-            hn.cum_short += short;
-            if hn.first == NONE {
-                hn.first = t as u32;
+        Some((prod, cons)) => {
+            // Nonzero exactly when some request, this period's or last, is
+            // (they are >= 0).
+            let mut any = 0.0;
+            for &j in prod {
+                let rq = step!(true, j as usize);
+                any += rq + k_hot[j as usize].req_prev;
             }
-            hn.last = t as u32;
+            for &j in cons {
+                let rq = step!(false, j as usize);
+                any += rq + k_hot[j as usize].req_prev;
+            }
+            if any > 0.0 {
+                // (Idle nodes add +0.)
+                for hn in k_hot.iter() {
+                    req_sum += hn.req_prev;
+                    rs += hn.req;
+                }
+            }
         }
-        hn.cum_demand += fin;
-        // Rerouting request: the gap before stock, as it would be
-        // without rerouted arrivals.
-        let base_gap = (gap + (hn.rr - surplus).max(0.0)).min(need);
-        let sr = if reroute && base_gap > 1e-9 * need { hn.short_run + 1 } else { 0 };
-        hn.short_run = sr;
-        let sr = sr as usize;
-        let rq = if reroute && sr > lag { base_gap * ((sr - lag) as f64 / ramp).min(1.0) } else { 0.0 };
-        hn.req = rq;
-        req_sum += hn.req_prev;
-        rs += rq;
-        if let (true, Some(sv)) = (FULL, cx.series.as_deref_mut()) {
-            let x = t * n + ka + j;
-            sv.production[x] = p;
-            sv.arrivals[x] = arrivals;
-            sv.stock_draw[x] = draw;
-            sv.delivered[x] = delivered;
-            sv.exported[x] = exported;
-            sv.stock_build[x] = build;
-            sv.unsold[x] = surplus - build;
-            sv.demand[x] = fin;
-            sv.need[x] = need;
-            sv.stock[x] = st;
-            sv.shortfall[x] = if short > hn.tol { short } else { 0.0 };
-        }
-        // Spare capacity for rerouting, stored in `target` (no
-        // longer needed for this node). Orders are per period, so
-        // this period's rerouted output does not use up next
-        // period's spare.
-        let spare = ((hn.cap - (p - rr_claim).max(0.0)).max(0.0)) * hn.spare_mult;
-        hn.target = spare;
-        ss += spare;
     }
     // Rerouted shipments to last period's requesters, pro rata
     // (they arrive next period), and this period's requests matched
@@ -818,6 +945,7 @@ fn stage<const PRI: bool, const REC: bool, const FULL: bool>(cx: &mut Stage, ka:
     let ship = pool > 0.0 && req_sum > 0.0;
     let v = rs.min(ss);
     if ship || v > 0.0 || rs > 0.0 {
+        *quiet = false;
         let k_arr_next = &mut arr_next[ka..ka + len];
         for (j, hn) in k_hot.iter_mut().enumerate() {
             hn.rr = if ship {
@@ -831,15 +959,76 @@ fn stage<const PRI: bool, const REC: bool, const FULL: bool>(cx: &mut Stage, ka:
             hn.extra = if v > 0.0 { v * hn.target / ss } else { 0.0 };
             hn.req_prev = hn.req;
         }
-    } else {
+    } else if !*quiet {
         // No requests this period (every req is 0) and nothing to
-        // ship: no orders for next period.
+        // ship: no orders for next period. (Once cleared, the fields
+        // stay zero until a period with requests: the node loop does
+        // not write them.)
         for hn in k_hot.iter_mut() {
             hn.rr = 0.0;
             hn.extra = 0.0;
             hn.req_prev = 0.0;
         }
+        *quiet = true;
     }
+}
+
+/// Node classes for the stage loop, fixed for a run. A **consumer** has
+/// no capacity, no production, no exports and no recipe inputs: its
+/// output, exports, rerouting orders and spare capacity are +0 in every
+/// period. An **idle** node is a consumer that also has no final demand,
+/// no stock, no imports and is no one's recipe input: every quantity of it
+/// is +0 in every period (its delivery ratio 1), so it is skipped. A
+/// commodity-stage whose nodes draw on recipe inputs of the same stage
+/// keeps the plain loop (node order matters there).
+fn classify(net: &Network, ws: &mut Workspace) {
+    let n = net.len();
+    let flags = &mut ws.flags;
+    flags.clear();
+    flags.resize(n, 0);
+    for &d in &net.edge_to {
+        flags[d as usize] |= 1;
+    }
+    for &i in &net.rin_node {
+        flags[i as usize] |= 2;
+    }
+    let zero = |x: f64| x.to_bits() == 0;
+    // Delivery ratios start at 0 in every run, as in a new workspace (read
+    // before written only where a stage draws on itself).
+    ws.ratio.fill(0.0);
+    ws.prod.clear();
+    ws.cons.clear();
+    ws.prod_start.clear();
+    ws.cons_start.clear();
+    ws.split.clear();
+    for k in 0..net.keys.len() {
+        let (ka, kb) = (net.key_start[k] as usize, net.key_start[k + 1] as usize);
+        ws.prod_start.push(ws.prod.len() as u32);
+        ws.cons_start.push(ws.cons.len() as u32);
+        let mut split = true;
+        for i in ka..kb {
+            let inputs = &net.rin_node[net.rin_start[i] as usize..net.rin_start[i + 1] as usize];
+            if inputs.iter().any(|&x| (ka..kb).contains(&(x as usize))) {
+                split = false;
+            }
+            let consumer = zero(net.capacity[i])
+                && zero(net.production[i])
+                && net.out_start[i] == net.out_start[i + 1]
+                && inputs.is_empty();
+            let idle = consumer && zero(net.final_demand[i]) && zero(net.stock[i]) && flags[i] == 0;
+            if !consumer {
+                ws.prod.push((i - ka) as u32);
+            } else if !idle {
+                ws.cons.push((i - ka) as u32);
+            } else {
+                // Never processed: its delivery ratio stays 1.
+                ws.ratio[i] = 1.0;
+            }
+        }
+        ws.split.push(split);
+    }
+    ws.prod_start.push(ws.prod.len() as u32);
+    ws.cons_start.push(ws.cons.len() as u32);
 }
 
 /// Recomputes the products of the base arrays and the multipliers that
