@@ -295,7 +295,7 @@ async fn workspace_table(st: Shared, h: HeaderMap, q: HashMap<String, String>, t
         .commodity(&key)
         .map(|c| c.unit.to_string())
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("unknown commodity `{key}`")))?;
-    let contributions = with_store(&st, |s| s.contributions()).await?;
+    let contributions = with_store(&st, |s| s.contribution_index()).await?;
     let st2 = st.clone();
     let party = p.party_id.clone();
     let parts = tokio::task::spawn_blocking(move || crate::workspace::parts(&st2, contributions, &party))
@@ -593,7 +593,7 @@ async fn create_job(
         (true, None, None) => {
             let party = p.party_id.clone();
             let pinned = with_store(&st, move |s| {
-                Ok(s.contributions()?
+                Ok(s.contribution_index()?
                     .into_iter()
                     .filter(|c| c.party_id == party || c.share != lodestone_store::ShareLevel::None)
                     .map(|c| c.version_id)

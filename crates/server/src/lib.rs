@@ -110,8 +110,11 @@ pub(crate) mod workspace {
 
     /// Parses the contributions `party_id` may use: its own, and other
     /// parties' unless their owners chose `none` (those are not even
-    /// parsed for others). Versions were validated at upload; one that no
-    /// longer loads (a newer loader) is left out and logged.
+    /// parsed for others). A version's content is read from the store only
+    /// when it is not cached and `content` is empty (as
+    /// `Store::contribution_index` returns it). Versions were validated at
+    /// upload; one that no longer loads (a newer loader) is left out and
+    /// logged.
     pub(crate) fn parts(st: &AppState, contributions: Vec<Contribution>, party_id: &str) -> Vec<Part> {
         let mut out = vec![];
         for c in contributions {
@@ -123,7 +126,19 @@ pub(crate) mod workspace {
             let data = match cached {
                 Some(d) => d,
                 None => {
-                    let files: BTreeMap<String, String> = match serde_json::from_slice(&c.content) {
+                    let content = if c.content.is_empty() {
+                        let fetched = st.store.lock().unwrap_or_else(|p| p.into_inner()).contribution(&c.version_id);
+                        match fetched {
+                            Ok(full) => full.content,
+                            Err(e) => {
+                                eprintln!("contributed version {}: {e}", c.version_id);
+                                continue;
+                            }
+                        }
+                    } else {
+                        c.content.clone()
+                    };
+                    let files: BTreeMap<String, String> = match serde_json::from_slice(&content) {
                         Ok(f) => f,
                         Err(e) => {
                             eprintln!("contributed version {}: stored content is not readable: {e}", c.version_id);

@@ -535,6 +535,25 @@ impl Store {
         rows.into_iter().map(contribution_row).collect()
     }
 
+    /// As [`Store::contributions`], without the contents (`content` is
+    /// empty): what is in the workspace now, cheaply; fetch a version's
+    /// content with [`Store::contribution`] when it is not cached.
+    pub fn contribution_index(&mut self) -> Result<Vec<Contribution>> {
+        let rows = self.db.query(
+            "SELECT p.id, p.name, d.name, v.id, v.version, v.share_level, v.content_hash FROM dataset_versions v \
+             JOIN datasets d ON d.id = v.dataset_id JOIN parties p ON p.id = d.party_id \
+             WHERE v.contributed = 1 AND v.version = (SELECT MAX(w.version) FROM dataset_versions w WHERE w.dataset_id = v.dataset_id) \
+             ORDER BY p.name, d.name",
+            &[],
+        )?;
+        rows.into_iter()
+            .map(|mut r| {
+                r[6] = Value::Bytes(vec![]);
+                contribution_row(r)
+            })
+            .collect()
+    }
+
     /// One contributed version by id, whoever owns it (for the job runner,
     /// which reads the versions pinned when a workspace job was queued;
     /// never for callers). NotFound if it is not a contributed version.

@@ -149,6 +149,10 @@ fn dataset_versions(db: Db) {
         ("japan", "plants", c.id.as_str(), 1, ShareLevel::CountryStage, &b"a"[..])
     );
     assert_eq!(s.contribution(&c.id).unwrap(), joint[0]);
+    // The index is the same list without the contents.
+    let mut bare = joint.clone();
+    bare[0].content.clear();
+    assert_eq!(s.contribution_index().unwrap(), bare);
     // Same content, now private: a new version, and the dataset leaves the workspace.
     let private = s.put_dataset_version_with(&pj, "plants", b"a", false).unwrap();
     assert_eq!(private.version, 2);
