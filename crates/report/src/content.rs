@@ -318,6 +318,7 @@ pub struct Stats {
 pub struct McNode {
     pub country: String,
     pub commodity: String,
+    pub unit: String,
     pub stats: Stats,
 }
 
@@ -405,14 +406,15 @@ fn stress_part(v: &Value) -> Result<StressPart, String> {
             countries_short: sum["countries_short"].as_u64().unwrap_or(0) as usize,
         });
     } else if mode == "monte_carlo" {
+        let unit = |k: &str| v["network"]["units"][k].as_str().unwrap_or_default().to_string();
         let mut world = vec![];
         for (k, x) in v["world"].as_object().ok_or_else(|| bad("world"))? {
-            world.push(McNode { country: "world".into(), commodity: k.clone(), stats: stats(x)? });
+            world.push(McNode { country: "world".into(), commodity: k.clone(), unit: unit(k), stats: stats(x)? });
         }
         let mut nodes = vec![];
         for (c, m) in v["distribution"].as_object().ok_or_else(|| bad("distribution"))? {
             for (k, x) in m.as_object().ok_or_else(|| bad("distribution.<country>"))? {
-                nodes.push(McNode { country: c.clone(), commodity: k.clone(), stats: stats(x)? });
+                nodes.push(McNode { country: c.clone(), commodity: k.clone(), unit: unit(k), stats: stats(x)? });
             }
         }
         nodes.retain(|n| n.stats.cvar95 > 0.0);

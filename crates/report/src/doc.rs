@@ -344,9 +344,9 @@ fn stress(d: &mut Vec<Block>, s: &StressPart) {
             m.seed
         )));
         let mc_table = |id: &str, rows: &[McNode]| {
-            let mut tb = Table::new(id, &["country", "commodity/stage", "mean", "p50", "p95", "p99", "CVaR95", "P(any shortfall)"]);
+            let mut tb = Table::new(id, &["country", "commodity/stage", "unit", "mean", "p50", "p95", "p99", "CVaR95", "P(any shortfall)"]);
             for x in rows {
-                tb.rows.push(vec![t(&x.country), t(&x.commodity), n(x.stats.mean), n(x.stats.p50), n(x.stats.p95), n(x.stats.p99), n(x.stats.cvar95), p(x.stats.p_any)]);
+                tb.rows.push(vec![t(&x.country), t(&x.commodity), t(&x.unit), n(x.stats.mean), n(x.stats.p50), n(x.stats.p95), n(x.stats.p99), n(x.stats.cvar95), p(x.stats.p_any)]);
             }
             tb
         };
@@ -360,7 +360,7 @@ fn stress(d: &mut Vec<Block>, s: &StressPart) {
                     value: x.stats.cvar95,
                     color: PALETTE[3],
                     mark: Some(x.stats.p95),
-                    text: format!("CVaR95 {} (p95 {})", qty(x.stats.cvar95), qty(x.stats.p95)),
+                    text: format!("{} {}", qty(x.stats.cvar95), x.unit),
                 })
                 .collect();
             d.push(Block::Chart(
