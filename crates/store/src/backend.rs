@@ -71,6 +71,12 @@ fn db<E: std::error::Error>(e: E) -> StoreError {
     StoreError::Db(m)
 }
 
+macro_rules! pg_refs {
+    ($p:expr) => {
+        $p.iter().map(|b| b.as_ref() as &(dyn postgres::types::ToSql + Sync)).collect::<Vec<_>>()
+    };
+}
+
 /// `?` -> `$n` outside string literals.
 pub(crate) fn pg_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
@@ -95,12 +101,66 @@ pub(crate) fn pg_placeholders(sql: &str) -> String {
 
 pub(crate) enum Backend {
     Sqlite(rusqlite::Connection),
-    Postgres(Box<postgres::Client>),
+    Postgres(Box<Pg>),
+}
+
+/// A PostgreSQL connection and its prepared statements, by SQL text (as
+/// rusqlite's `prepare_cached` does for SQLite): a cached statement is one
+/// round trip, not two, and is parsed and planned once.
+pub(crate) struct Pg {
+    client: postgres::Client,
+    stmts: StmtCache,
+}
+
+type StmtCache = std::collections::HashMap<String, postgres::Statement>;
+
+/// Data statements are prepared once and kept; anything else (DDL in
+/// migrations) is sent as it is, so no cached plan outlives a schema change.
+fn cacheable(sql: &str) -> bool {
+    let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+    matches!(head.as_str(), "SELECT" | "INSERT" | "UPDATE" | "DELETE")
+}
+
+/// The cached statement for `sql` (prepared on first use), or `None` for
+/// statements that are not cached.
+fn pg_statement<C: postgres::GenericClient>(c: &mut C, stmts: &mut StmtCache, sql: &str) -> Result<Option<postgres::Statement>> {
+    if !cacheable(sql) {
+        return Ok(None);
+    }
+    if let Some(s) = stmts.get(sql) {
+        return Ok(Some(s.clone()));
+    }
+    let st = c.prepare(&pg_placeholders(sql)).map_err(db)?;
+    // A bound on the cache: the store's statements are a fixed set, but a
+    // caller building SQL text would otherwise grow it without limit.
+    if stmts.len() >= 512 {
+        stmts.clear();
+    }
+    stmts.insert(sql.to_string(), st.clone());
+    Ok(Some(st))
+}
+
+fn pg_query<C: postgres::GenericClient>(c: &mut C, stmts: &mut StmtCache, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+    let p = pg_params(params);
+    let rows = match pg_statement(c, stmts, sql)? {
+        Some(st) => c.query(&st, &pg_refs!(p)).map_err(db)?,
+        None => c.query(pg_placeholders(sql).as_str(), &pg_refs!(p)).map_err(db)?,
+    };
+    rows.iter().map(pg_row).collect()
+}
+
+fn pg_exec<C: postgres::GenericClient>(c: &mut C, stmts: &mut StmtCache, sql: &str, params: &[Value]) -> Result<usize> {
+    let p = pg_params(params);
+    let n = match pg_statement(c, stmts, sql)? {
+        Some(st) => c.execute(&st, &pg_refs!(p)).map_err(db)?,
+        None => c.execute(pg_placeholders(sql).as_str(), &pg_refs!(p)).map_err(db)?,
+    };
+    Ok(n as usize)
 }
 
 pub(crate) enum Tx<'a, 'b> {
     Sqlite(&'a rusqlite::Transaction<'b>),
-    Postgres(&'a mut postgres::Transaction<'b>),
+    Postgres(&'a mut postgres::Transaction<'b>, &'a mut StmtCache),
 }
 
 fn sqlite_params(params: &[Value]) -> Vec<rusqlite::types::Value> {
@@ -183,18 +243,13 @@ fn pg_row(r: &postgres::Row) -> Result<Vec<Value>> {
     Ok(row)
 }
 
-macro_rules! pg_refs {
-    ($p:expr) => {
-        $p.iter().map(|b| b.as_ref() as &(dyn postgres::types::ToSql + Sync)).collect::<Vec<_>>()
-    };
-}
 
 impl Backend {
     pub(crate) fn open(url: &str) -> Result<Backend> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let c = postgres::Client::connect(url, postgres::NoTls)
                 .map_err(|e| StoreError::Db(format!("cannot connect to PostgreSQL: {e}")))?;
-            return Ok(Backend::Postgres(Box::new(c)));
+            return Ok(Backend::Postgres(Box::new(Pg { client: c, stmts: StmtCache::new() })));
         }
         let path = url.strip_prefix("sqlite:").unwrap_or(url);
         let c = rusqlite::Connection::open(path).map_err(|e| StoreError::Db(format!("cannot open SQLite database {path}: {e}")))?;
@@ -213,10 +268,9 @@ impl Backend {
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
         match self {
             Backend::Sqlite(c) => sqlite_query(c, sql, params),
-            Backend::Postgres(c) => {
-                let p = pg_params(params);
-                let rows = c.query(pg_placeholders(sql).as_str(), &pg_refs!(p)).map_err(db)?;
-                rows.iter().map(pg_row).collect()
+            Backend::Postgres(pg) => {
+                let Pg { client, stmts } = &mut **pg;
+                pg_query(client, stmts, sql, params)
             }
         }
     }
@@ -224,9 +278,9 @@ impl Backend {
     pub(crate) fn exec(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
         match self {
             Backend::Sqlite(c) => sqlite_exec(c, sql, params),
-            Backend::Postgres(c) => {
-                let p = pg_params(params);
-                c.execute(pg_placeholders(sql).as_str(), &pg_refs!(p)).map(|n| n as usize).map_err(db)
+            Backend::Postgres(pg) => {
+                let Pg { client, stmts } = &mut **pg;
+                pg_exec(client, stmts, sql, params)
             }
         }
     }
@@ -239,8 +293,8 @@ impl Backend {
                 tx.execute_batch(sql).map_err(db)?;
                 tx.commit().map_err(db)
             }
-            Backend::Postgres(c) => {
-                let mut tx = c.transaction().map_err(db)?;
+            Backend::Postgres(pg) => {
+                let mut tx = pg.client.transaction().map_err(db)?;
                 tx.batch_execute(sql).map_err(db)?;
                 tx.commit().map_err(db)
             }
@@ -260,9 +314,10 @@ impl Backend {
                     Err(e) => Err(e), // dropped: rolled back
                 }
             }
-            Backend::Postgres(c) => {
-                let mut tx = c.transaction().map_err(db)?;
-                let r = f(&mut Tx::Postgres(&mut tx));
+            Backend::Postgres(pg) => {
+                let Pg { client, stmts } = &mut **pg;
+                let mut tx = client.transaction().map_err(db)?;
+                let r = f(&mut Tx::Postgres(&mut tx, stmts));
                 match r {
                     Ok(v) => {
                         tx.commit().map_err(db)?;
@@ -279,27 +334,36 @@ impl Tx<'_, '_> {
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
         match self {
             Tx::Sqlite(t) => sqlite_query(t, sql, params),
-            Tx::Postgres(t) => {
-                let p = pg_params(params);
-                let rows = t.query(pg_placeholders(sql).as_str(), &pg_refs!(p)).map_err(db)?;
-                rows.iter().map(pg_row).collect()
-            }
+            Tx::Postgres(t, stmts) => pg_query(*t, stmts, sql, params),
         }
     }
 
     pub(crate) fn exec(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
         match self {
             Tx::Sqlite(t) => sqlite_exec(t, sql, params),
-            Tx::Postgres(t) => {
-                let p = pg_params(params);
-                t.execute(pg_placeholders(sql).as_str(), &pg_refs!(p)).map(|n| n as usize).map_err(db)
-            }
+            Tx::Postgres(t, stmts) => pg_exec(*t, stmts, sql, params),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_data_statements_are_cached() {
+        for (sql, cached) in [
+            ("SELECT 1", true),
+            ("  insert into t VALUES (?)", true),
+            ("UPDATE t SET a = ?", true),
+            ("DELETE FROM t", true),
+            ("ALTER TABLE t ADD COLUMN c TEXT", false),
+            ("CREATE INDEX i ON t (a)", false),
+            ("SEL", false),
+            ("", false),
+        ] {
+            assert_eq!(super::cacheable(sql), cached, "{sql}");
+        }
+    }
+
     #[test]
     fn placeholders() {
         assert_eq!(super::pg_placeholders("a = ? AND b = '?' AND c = ?"), "a = $1 AND b = '?' AND c = $2");
