@@ -13,6 +13,10 @@ th = v["rust_mc_threads"]
 print()
 print("node-period updates per second")
 print(f"  single run, 1 thread:    ours {rs:.3e}   numpy {ns:.3e}   ratio {rs / ns:.1f}x")
+if "rust_single_best_s" in v and "numpy_single_best_s" in v:
+    rb, nb = f("rust_single_best_s"), f("numpy_single_best_s")
+    print(f"  single run, best of reps: ours {rb * 1e3:.2f} ms   numpy {nb * 1e3:.1f} ms   ratio {nb / rb:.1f}x "
+          f"(each program's least disturbed run; the target line below uses the means)")
 if "rust_mc1_updates_per_s" in v:
     r1 = f("rust_mc1_updates_per_s")
     print(f"  Monte Carlo, 1 core:     ours {r1:.3e} (1 thread)   numpy {nm:.3e} "
