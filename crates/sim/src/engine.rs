@@ -1004,6 +1004,7 @@ fn fmax(a: f64, b: f64) -> f64 {
 /// is +0 in every period (its delivery ratio 1), so it is skipped. A
 /// commodity-stage whose nodes draw on recipe inputs of the same stage
 /// keeps the plain loop (node order matters there).
+#[allow(clippy::needless_range_loop)]
 fn classify(net: &Network, ws: &mut Workspace) {
     let n = net.len();
     let flags = &mut ws.flags;
