@@ -370,3 +370,53 @@ reroute = false
     close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0; 4]);
     close(&stocks(&net, &r, "JP", "x/mining"), &[12.0, 6.0, 0.0, 0.0]);
 }
+
+#[test]
+fn withheld_in_the_last_period_arrives_after_the_horizon() {
+    // The horizon-end case (docs/scenarios.md, "Reading totals"). CN mines
+    // 10/month, ships 6 to JP, CN demand 4; no stocks. CN's mine runs at
+    // half capacity (5) in every period of a 3-period horizon, and CN
+    // withholds `share` of its exports in the last period (2) only.
+    let run_share = |share: f64| {
+        let toml = format!(
+            r#"
+name = "horizon end"
+horizon = 3
+[network]
+headroom = 0
+[[disruption]]
+kind = "outage"
+country = "CN"
+commodity = "x/mining"
+share = 0.5
+start = 0
+duration = 3
+[[disruption]]
+kind = "export_restriction"
+country = "CN"
+commodity = "x/mining"
+share = {share}
+start = 2
+duration = 1
+[policy]
+reroute = false
+"#
+        );
+        run(&two_nodes(), &toml)
+    };
+    // t0, t1: claims CN 4 + JP 6 on 5, half each: CN short 2, JP is
+    // shipped 3 (arrives next period). JP: t0 the pipeline's 6; t1, t2 3
+    // (short 3).
+    // share 0.5, t2: claims 4 + 3 on 5: CN gets 20/7 (short 8/7) and ships
+    // 15/7, which would arrive in period 3, after the horizon.
+    let (net, r) = run_share(0.5);
+    close(&shortfalls(&net, &r, "CN", "x/mining"), &[2.0, 2.0, 8.0 / 7.0]);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 3.0, 3.0]);
+    // share 1 (deeper), t2: CN's 5 covers its 4 (short 0); what JP loses
+    // (15/7) falls in period 3, outside. Total 10 < 36/7 + 6.
+    let (net, r) = run_share(1.0);
+    close(&shortfalls(&net, &r, "CN", "x/mining"), &[2.0, 2.0, 0.0]);
+    close(&shortfalls(&net, &r, "JP", "x/mining"), &[0.0, 3.0, 3.0]);
+    let total: f64 = r.nodes.iter().map(|n| n.cumulative_shortfall).sum();
+    assert!((total - 10.0).abs() < 1e-9, "{total}");
+}
