@@ -35,6 +35,13 @@
 //! Mass balance per node and period (checked in tests):
 //! `P + A + D = Y + X + B + U`, where X is everything shipped (normal edges
 //! and rerouted); and across the network, what ships in t arrives in t + 1.
+//!
+//! Monotonicity (property-tested): with rerouting off, a deeper or longer
+//! capacity outage (not on a producer with recipe inputs) or demand shock
+//! never lowers any node's shortfall in any period, under either allocation
+//! rule. Totals over nodes can fall when a disruption grows (freed recipe
+//! inputs, a short exporter keeping what it withholds, rerouting, the
+//! horizon's end): docs/scenarios.md, "Reading totals".
 
 use crate::network::Network;
 use crate::scenario::{Allocation, Disruption, DisruptionKind, Policy, Release, Scenario};
