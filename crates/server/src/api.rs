@@ -70,7 +70,12 @@ async fn principal(st: &Shared, headers: &HeaderMap) -> ApiResult<Principal> {
     if token.is_empty() || token.len() > 256 {
         return Err(unauth());
     }
-    with_store(st, move |s| s.authenticate(&token)).await?.ok_or_else(unauth)
+    let st = st.clone();
+    tokio::task::spawn_blocking(move || st.authenticate(&token))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("worker failed: {e}")))?
+        .map_err(ApiError::from)?
+        .ok_or_else(unauth)
 }
 
 pub(crate) fn router(state: Shared, max_body: usize) -> Router {

@@ -26,6 +26,7 @@ mod views;
 use lodestone_store::Store;
 use std::net::SocketAddr;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// How the server runs.
@@ -56,6 +57,29 @@ pub(crate) struct AppState {
     /// Parsed contributed versions by version id (versions are immutable,
     /// so an entry never goes stale).
     pub parsed: Mutex<HashMap<String, Arc<lodestone_model::Dataset>>>,
+    /// Further connections that only resolve bearer tokens (every request
+    /// does), so authentication does not queue behind the job runner or
+    /// uploads on `store`; see [`AppState::authenticate`].
+    pub auth: Vec<Mutex<Store>>,
+    pub auth_next: AtomicUsize,
+}
+
+impl AppState {
+    /// The caller behind a bearer token, on one of the authentication
+    /// connections (the first free one, else the next in turn).
+    pub(crate) fn authenticate(&self, token: &str) -> Result<Option<lodestone_store::Principal>, lodestone_store::StoreError> {
+        if self.auth.is_empty() {
+            return self.store.lock().unwrap_or_else(|p| p.into_inner()).authenticate(token);
+        }
+        for c in &self.auth {
+            if let Ok(mut s) = c.try_lock() {
+                return s.authenticate(token);
+            }
+        }
+        let i = self.auth_next.fetch_add(1, Ordering::Relaxed) % self.auth.len();
+        let mut s = self.auth[i].lock().unwrap_or_else(|p| p.into_inner());
+        s.authenticate(token)
+    }
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -70,7 +94,14 @@ pub fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), String> 
         eprintln!("re-queued {} job(s) left running by a stopped server: {}", requeued.len(), requeued.join(", "));
     }
     let dataset = lodestone_data::default_dataset().map_err(|p| format!("the embedded dataset does not load: {p}"))?;
-    let state: Shared = Arc::new(AppState { store: Mutex::new(store), dataset, parsed: Mutex::new(HashMap::new()) });
+    // Authentication connections: one per two HTTP worker threads, at
+    // least 2, at most 8.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut auth = vec![];
+    for _ in 0..(threads / 2).clamp(2, 8) {
+        auth.push(Mutex::new(Store::open(&cfg.database_url).map_err(|e| e.to_string())?));
+    }
+    let state: Shared = Arc::new(AppState { store: Mutex::new(store), dataset, parsed: Mutex::new(HashMap::new()), auth, auth_next: AtomicUsize::new(0) });
     for _ in 0..cfg.workers.max(1) {
         let st = state.clone();
         std::thread::spawn(move || jobs::runner(st));
