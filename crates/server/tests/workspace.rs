@@ -343,6 +343,52 @@ fn joint(db: (String, Option<tempfile::TempDir>)) {
         }
     }
 
+    // A plan on the workspace, the Philippines' view: japan's country-stage
+    // rows in (now also a refinery's output, which the nickel plan uses),
+    // usa's global-stage rows out. It equals the plan solved here on the
+    // same data, and the refinery changes the optimum.
+    let refinery = contribution(
+        &[
+            ("commodities.csv", "commodity,stage,name,unit,basis,hs_codes,material,source,note\nnickel,refining,Nickel,t,,,,src,\n".into()),
+            ("production.csv", format!("{CAPACITY_HEADER}nickel,refining,US,Secret Refinery R,2024,10000,t,,src,\n")),
+        ],
+        Some("country-stage"),
+    );
+    assert_eq!(call("POST", &u("/api/v1/datasets/refinery"), Some(&tokens[0]), Some(refinery)).0, 201);
+    let mut with_refinery = expected_dataset(ds, 2);
+    with_refinery.production.push(Output {
+        key: CommodityKey::parse("nickel/refining").unwrap(),
+        country: CountryCode::parse("US"),
+        producer: "Secret Refinery R".into(),
+        year: 2024,
+        quantity: 10000.0,
+        estimated: false,
+        source: "src".into(),
+        note: String::new(),
+    });
+    let plan = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/plans/jp-us-ph-nickel.toml")).unwrap();
+    let solve = |d: &Dataset| {
+        let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("{f}")) };
+        let inst = lodestone_plan::load_plan("plan", &plan, d, &no_files).unwrap();
+        lodestone_plan::solve_plan(&inst, &Default::default()).unwrap().1
+    };
+    let (code, pj) = call("POST", &u("/api/v1/jobs"), Some(&tokens[2]), Some(json!({ "kind": "plan", "plan": plan, "workspace": true })));
+    assert_eq!(code, 202, "{pj}");
+    let pd = wait_done(&s, &tokens[2], pj["id"].as_str().unwrap());
+    assert_eq!(pd["result"]["status"], "optimal", "{pd}");
+    let want = solve(&with_refinery);
+    let got = pd["result"]["objective"].as_f64().unwrap();
+    assert!(close(got, want.objective.unwrap()), "{got} vs {:?}", want.objective);
+    let embedded = solve(ds).objective.unwrap();
+    assert!(!close(embedded, got), "the contributed refinery does not change the plan: {embedded}");
+    for c in C.iter().filter(|c| c.party != 2) {
+        for sec in c.secrets() {
+            assert!(!pd.to_string().contains(sec), "the plan result leaks {sec}");
+        }
+    }
+    assert!(!pd.to_string().contains("Secret Refinery R"));
+    assert_eq!(pd["result"]["data"]["others_included"], 2);
+
     // A job on a dataset version of the caller's own party.
     let mini = contribution(
         &[
