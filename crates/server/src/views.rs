@@ -174,7 +174,7 @@ async fn principal(st: &Shared, headers: &HeaderMap) -> VResult<Principal> {
         return Err(unauth());
     }
     let st = st.clone();
-    blocking(move || st.store.lock().unwrap_or_else(|p| p.into_inner()).authenticate(&token)).await?.map_err(ViewError::from)?.ok_or_else(unauth)
+    blocking(move || st.authenticate(&token)).await?.map_err(ViewError::from)?.ok_or_else(unauth)
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> VResult<Json<Value>> {
@@ -369,13 +369,16 @@ async fn tts(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<Str
 
 // ---- views of finished stress jobs ----
 
-/// The scenario of one of the caller's finished stress jobs.
-async fn done_scenario(st: &Shared, h: &HeaderMap, id: String) -> VResult<String> {
-    done_input(st, h, id, "stress").await
+/// One of the caller's finished jobs of `kind`: its input text and the
+/// dataset it ran on (the embedded one, a dataset version or the joint
+/// workspace as pinned when it was queued: `jobs::job_data`, so a view sees
+/// exactly the data the job did).
+struct DoneJob {
+    text: String,
+    ds: Option<Dataset>,
 }
 
-/// The input text of one of the caller's finished jobs of `kind`.
-async fn done_input(st: &Shared, h: &HeaderMap, id: String, kind: &str) -> VResult<String> {
+async fn done_job(st: &Shared, h: &HeaderMap, id: String, kind: &'static str) -> VResult<DoneJob> {
     let p = principal(st, h).await?;
     let st2 = st.clone();
     let job = blocking(move || st2.store.lock().unwrap_or_else(|p| p.into_inner()).job(&p.party_id, &id)).await?.map_err(ViewError::from)?;
@@ -386,14 +389,24 @@ async fn done_input(st: &Shared, h: &HeaderMap, id: String, kind: &str) -> VResu
         return Err(ViewError(StatusCode::UNPROCESSABLE_ENTITY, format!("job {} is {}, not done", job.id, job.status)));
     }
     let input: Value = serde_json::from_str(&job.input).map_err(internal)?;
-    input["text"].as_str().map(String::from).ok_or_else(|| internal("stored job input has no text"))
+    let text = input["text"].as_str().map(String::from).ok_or_else(|| internal("stored job input has no text"))?;
+    let st2 = st.clone();
+    let (ds, _about) = blocking(move || crate::jobs::job_data(&st2, &input)).await?.map_err(|e| ViewError(StatusCode::SERVICE_UNAVAILABLE, e))?;
+    Ok(DoneJob { text, ds })
+}
+
+/// `commodity` as a key of `ds` (404 when `ds` has no such commodity-stage).
+fn job_key(ds: &Dataset, q: &HashMap<String, String>) -> VResult<CommodityKey> {
+    key_param(ds, q)
 }
 
 async fn job_series(State(st): State<Shared>, h: HeaderMap, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> VResult<Json<Value>> {
-    let ds = st.dataset;
-    let key = key_param(ds, &q)?;
-    let text = done_scenario(&st, &h, id).await?;
+    let job = done_job(&st, &h, id, "stress").await?;
+    let base = st.dataset;
     let out = blocking(move || -> VResult<Value> {
+        let ds = job.ds.as_ref().unwrap_or(base);
+        let key = job_key(ds, &q)?;
+        let text = job.text;
         let sc = lodestone_sim::parse_scenario("scenario", &text, ds).map_err(|e| internal(e.to_string()))?;
         if sc.monte_carlo.is_some() {
             return Err(ViewError(StatusCode::UNPROCESSABLE_ENTITY, "a Monte Carlo job has no single series: see /distribution".into()));
@@ -445,8 +458,9 @@ async fn job_series(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Strin
 }
 
 /// Histogram of values `v` in `bins` equal bins over [min, max], and the
-/// exact p95 (nearest rank) and CVaR95 (mean of the worst 5% of runs,
-/// ceil(0.05 n) of them).
+/// exact p95 and CVaR95 with the Monte Carlo sketch's definitions
+/// (`lodestone_sim::sketch`): p95 is the value of rank floor(0.95 (n - 1))
+/// (from 0), CVaR95 the mean of the top ceil((1 - 0.95) n) values.
 pub(crate) fn histogram(mut v: Vec<f64>, bins: usize) -> Value {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -460,8 +474,8 @@ pub(crate) fn histogram(mut v: Vec<f64>, bins: usize) -> Value {
         let b = (((x - lo) / width) as usize).min(bins - 1);
         counts[b] += 1;
     }
-    let rank = ((0.95 * n as f64).ceil() as usize).clamp(1, n);
-    let tail = ((0.05 * n as f64).ceil() as usize).max(1);
+    let rank = ((0.95 * (n - 1) as f64).floor() as usize).min(n - 1);
+    let tail = (((1.0 - 0.95) * n as f64).ceil() as usize).clamp(1, n);
     let cvar = v[n - tail..].iter().sum::<f64>() / tail as f64;
     let mean = v.iter().sum::<f64>() / n as f64;
     json!({
@@ -469,7 +483,7 @@ pub(crate) fn histogram(mut v: Vec<f64>, bins: usize) -> Value {
         "min": lo,
         "max": hi,
         "mean": mean,
-        "p95": v[rank - 1],
+        "p95": v[rank],
         "cvar95": cvar,
         "p_any": v.iter().filter(|&&x| x > 0.0).count() as f64 / n as f64,
         "bins": counts.iter().enumerate().map(|(i, c)| json!({ "from": lo + i as f64 * width, "to": lo + (i + 1) as f64 * width, "count": c })).collect::<Vec<_>>(),
@@ -478,8 +492,6 @@ pub(crate) fn histogram(mut v: Vec<f64>, bins: usize) -> Value {
 
 async fn job_distribution(State(st): State<Shared>, h: HeaderMap, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> VResult<Json<Value>> {
     use lodestone_sim::engine;
-    let ds = st.dataset;
-    let key = key_param(ds, &q)?;
     let country = match q.get("country") {
         Some(c) => Some(CountryCode::parse(c).ok_or_else(|| bad(format!("`{c}` is not a country code")))?),
         None => None,
@@ -488,9 +500,12 @@ async fn job_distribution(State(st): State<Shared>, h: HeaderMap, Path(id): Path
         Some(b) => b.parse::<usize>().ok().filter(|b| (1..=200).contains(b)).ok_or_else(|| bad("bins: expected 1 to 200"))?,
         None => 30,
     };
-    let text = done_scenario(&st, &h, id).await?;
+    let job = done_job(&st, &h, id, "stress").await?;
+    let base = st.dataset;
     let out = blocking(move || -> VResult<Value> {
-        let sc = lodestone_sim::parse_scenario("scenario", &text, ds).map_err(|e| internal(e.to_string()))?;
+        let ds = job.ds.as_ref().unwrap_or(base);
+        let key = job_key(ds, &q)?;
+        let sc = lodestone_sim::parse_scenario("scenario", &job.text, ds).map_err(|e| internal(e.to_string()))?;
         let Some(spec) = sc.monte_carlo.as_ref() else {
             return Err(ViewError(StatusCode::UNPROCESSABLE_ENTITY, "not a Monte Carlo job: see /series".into()));
         };
@@ -555,9 +570,11 @@ async fn plan_context(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Str
         Some("permitting_years") => true,
         Some(o) => return Err(bad(format!("sweep `{o}`: only permitting_years"))),
     };
-    let ds = st.dataset;
-    let text = done_input(&st, &h, id, "plan").await?;
+    let job = done_job(&st, &h, id, "plan").await?;
+    let base = st.dataset;
     let out = blocking(move || -> VResult<Value> {
+        let ds = job.ds.as_ref().unwrap_or(base);
+        let text = job.text;
         let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: not available on the server")) };
         let inst = lodestone_plan::load_plan("plan", &text, ds, &no_files).map_err(|e| internal(e.to_string()))?;
         let projects: Vec<Value> = inst
@@ -600,4 +617,29 @@ async fn plan_context(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Str
     })
     .await??;
     Ok(Json(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::histogram;
+
+    #[test]
+    fn histogram_by_hand() {
+        // 0, 1, ..., 19 in 4 bins of width 19/4 = 4.75: [0, 4.75) holds 0-4,
+        // [4.75, 9.5) 5-9, [9.5, 14.25) 10-14, [14.25, 19] 15-19.
+        let h = histogram((0..20).rev().map(f64::from).collect(), 4);
+        let counts: Vec<u64> = h["bins"].as_array().unwrap().iter().map(|b| b["count"].as_u64().unwrap()).collect();
+        assert_eq!(counts, vec![5, 5, 5, 5]);
+        assert_eq!(h["bins"][1]["from"], 4.75);
+        // p95: rank floor(0.95 x 19) = 18 -> 18. CVaR95: the top
+        // ceil((1 - 0.95) x 20) values; (1 - 0.95) x 20 is 1.0000000000000009
+        // in floating point, so 2 values, 19 and 18, as in the sketch.
+        assert_eq!(h["p95"], 18.0);
+        assert_eq!(h["cvar95"], 18.5);
+        assert_eq!(h["mean"], 9.5);
+        assert_eq!(h["p_any"], 0.95);
+        // One value: one full bin.
+        let h = histogram(vec![3.0], 3);
+        assert_eq!((h["p95"].as_f64(), h["cvar95"].as_f64(), h["bins"][0]["count"].as_u64()), (Some(3.0), Some(3.0), Some(1)));
+    }
 }
