@@ -84,6 +84,7 @@ pub(crate) fn router(state: Shared, max_body: usize) -> Router {
         .route("/api/v1/openapi.json", get(openapi_doc))
         .route("/api/v1/me", get(me))
         .route("/api/v1/exposure", get(exposure))
+        .route("/api/v1/datasets", get(list_datasets))
         .route("/api/v1/datasets/{name}", post(upload_dataset))
         .route("/api/v1/origin", get(origin))
         .route("/api/v1/workspace/production", get(workspace_production))
@@ -535,6 +536,25 @@ pub(crate) fn version_json(v: &lodestone_store::DatasetVersion) -> Value {
         "id": v.id, "version": v.version, "content_hash": v.content_hash, "size": v.size, "created_at": v.created_at,
         "contributed": v.contributed, "share": if v.contributed { Value::from(v.share.as_str()) } else { Value::Null },
     })
+}
+
+/// The caller's party's datasets by name, each with its latest version.
+async fn list_datasets(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    let p = principal(&st, &h).await?;
+    let limit = page_limit(&q, 100, 1000)?;
+    let after = q.get("after").cloned().unwrap_or_default();
+    if after.len() > 64 {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "after: expected a dataset name from the previous page's `next`"));
+    }
+    let mut ds = with_store(&st, move |s| s.list_datasets(&p.party_id, limit + 1, &after)).await?;
+    let more = ds.len() > limit;
+    ds.truncate(limit);
+    let next = match (more, ds.last()) {
+        (true, Some(v)) => Value::from(format!("/api/v1/datasets?limit={limit}&after={}", esc(&v.dataset))),
+        _ => Value::Null,
+    };
+    let list: Vec<Value> = ds.iter().map(|v| json!({ "name": v.dataset, "latest": version_json(v) })).collect();
+    Ok(Json(json!({ "datasets": list, "next": next })))
 }
 
 async fn dataset_versions(

@@ -133,6 +133,16 @@ pub(crate) const ROUTES: &[Route] = &[
         body: None,
         ok: 200,
     },
+    Route {
+        method: "get",
+        path: "/api/v1/datasets",
+        summary: "The caller's party's datasets by name, each with its latest version; `next` is the URL of the next page (null on the last)",
+        auth: true,
+        query: &[("limit", false, "most datasets (default 100, at most 1000)"), ("after", false, "a dataset name: list datasets after it (from `next`)")],
+        params: &[],
+        body: None,
+        ok: 200,
+    },
     Route { method: "post", path: "/api/v1/datasets/{name}", summary: "Upload a dataset version (validated; all or nothing; never overwrites)", auth: true, query: &[], params: &["name"], body: Some(dataset_body), ok: 201 },
     Route {
         method: "get",

@@ -19,6 +19,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
         ("GET", "/api/v1/me"),
         ("GET", "/api/v1/exposure?commodity=nickel/mining"),
         ("POST", "/api/v1/datasets/tiny"),
+        ("GET", "/api/v1/datasets"),
         ("GET", "/api/v1/datasets/tiny/versions"),
         ("GET", "/api/v1/datasets/tiny/diff?from=1&to=2"),
         ("GET", "/api/v1/origin?country=US&commodity=graphite/mining"),
@@ -48,6 +49,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
         ("/api/v1/exposure", &["get"]),
         ("/api/v1/origin", &["get"]),
         ("/api/v1/workspace/production", &["get"]),
+        ("/api/v1/datasets", &["get"]),
         ("/api/v1/datasets/{name}", &["post"]),
         ("/api/v1/datasets/{name}/versions", &["get"]),
         ("/api/v1/datasets/{name}/diff", &["get"]),
@@ -203,6 +205,17 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
     assert_eq!(p2["next"], Value::Null);
     // A page past the end of a dataset that exists is empty, not 404; the
     // other party still gets 404.
+    // The party's datasets: plants (v2, private, latest) and tiny (v2), by
+    // name, page by page; the other party has none.
+    let (code, dl) = call("GET", &u("/api/v1/datasets?limit=1"), Some(&a), None);
+    assert_eq!(code, 200, "{dl}");
+    assert_eq!((dl["datasets"][0]["name"].as_str(), dl["datasets"][0]["latest"]["version"].as_i64()), (Some("plants"), Some(2)));
+    assert_eq!(dl["datasets"][0]["latest"]["contributed"], false);
+    assert_eq!(dl["next"], "/api/v1/datasets?limit=1&after=plants");
+    let (_, dl2) = call("GET", &u(dl["next"].as_str().unwrap()), Some(&a), None);
+    assert_eq!(dl2["datasets"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect::<Vec<_>>(), ["tiny"]);
+    assert_eq!(dl2["next"], Value::Null);
+    assert_eq!(call("GET", &u("/api/v1/datasets"), Some(&b), None).1, json!({ "datasets": [], "next": null }));
     let (code, p3) = call("GET", &u("/api/v1/datasets/tiny/versions?after=2"), Some(&a), None);
     assert_eq!((code, p3["versions"].as_array().map(Vec::len)), (200, Some(0)));
     assert_eq!(call("GET", &u("/api/v1/datasets/tiny/versions?after=2"), Some(&b), None).0, 404);

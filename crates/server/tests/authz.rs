@@ -145,6 +145,21 @@ fn matrix(db: (String, Option<tempfile::TempDir>)) {
             assert_eq!((code, v["version"].as_i64()), (201, Some(1)), "{what} name");
         }
 
+        // Datasets: exactly the caller's own names (mini, only-*, plants,
+        // solo-CALLER; the only-* of others that it made itself above).
+        let (_, dl) = call("GET", &u("/api/v1/datasets"), Some(tok), None);
+        let names: Vec<&str> = dl["datasets"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+        let mut want: Vec<String> = vec!["mini".into(), "plants".into(), format!("solo-{}", PARTIES[caller])];
+        want.extend(PARTIES.iter().map(|p| format!("only-{p}")));
+        want.sort();
+        assert_eq!(names, want);
+        let listed_ids: BTreeSet<&str> = dl["datasets"].as_array().unwrap().iter().map(|d| d["latest"]["id"].as_str().unwrap()).collect();
+        for (o, them) in owned.iter().enumerate().filter(|(o, _)| *o != caller) {
+            for v in &them.versions {
+                assert!(!listed_ids.contains(v.as_str()), "party {caller} lists party {o}'s version {v}");
+            }
+        }
+
         // Listing: exactly the caller's jobs (the one above and the one on
         // its unique dataset).
         let (_, list) = call("GET", &u("/api/v1/jobs"), Some(tok), None);
@@ -257,6 +272,7 @@ fn matrix(db: (String, Option<tempfile::TempDir>)) {
         "/api/v1/workspace/capacity",
         "/api/v1/workspace/stockpiles",
         "/api/v1/workspace/trade",
+        "/api/v1/datasets",
         "/api/v1/datasets/{name}",
         "/api/v1/datasets/{name}/versions",
         "/api/v1/datasets/{name}/diff",
@@ -285,7 +301,7 @@ fn matrix(db: (String, Option<tempfile::TempDir>)) {
         checked += 1;
     }
     let documented_core = ops.iter().filter(|(p, _, _)| core.contains(&p.as_str())).count();
-    assert_eq!(documented_core, 16, "the core API's operations");
+    assert_eq!(documented_core, 17, "the core API's operations");
     assert!(checked >= documented_core);
 }
 

@@ -496,6 +496,19 @@ impl Store {
         Ok(rows.into_iter().map(version_row).collect())
     }
 
+    /// `party_id`'s datasets by name, each as its latest version, at most
+    /// `limit` with names after `after` ("" for the first page).
+    pub fn list_datasets(&mut self, party_id: &str, limit: usize, after: &str) -> Result<Vec<DatasetVersion>> {
+        let rows = self.db.query(
+            "SELECT v.id, d.name, p.name, v.version, v.content_hash, v.size, v.created_by, v.created_at, v.contributed, v.share_level \
+             FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id JOIN parties p ON p.id = d.party_id \
+             WHERE d.party_id = ? AND d.name > ? AND v.version = (SELECT MAX(w.version) FROM dataset_versions w WHERE w.dataset_id = d.id) \
+             ORDER BY d.name LIMIT ?",
+            &[Value::text(party_id), Value::text(after), Value::I64(limit.min(i64::MAX as usize) as i64)],
+        )?;
+        Ok(rows.into_iter().map(version_row).collect())
+    }
+
     /// Whether `party_id` has a dataset called `name` (with any version).
     pub fn has_dataset(&mut self, party_id: &str, name: &str) -> Result<bool> {
         let rows = self.db.query(

@@ -135,6 +135,15 @@ fn dataset_versions(db: Db) {
     assert_eq!(page.iter().map(|v| v.version).collect::<Vec<_>>(), [2]);
     assert!(s.dataset_versions_page(&pj.party_id, "stockpiles", 10, 2).unwrap().is_empty());
     assert!(s.has_dataset(&pj.party_id, "stockpiles").unwrap());
+    // Datasets by name, each as its latest version; paged by name.
+    s.put_dataset_version(&pj, "alpha", b"1").unwrap();
+    let listed: Vec<(String, i64)> = s.list_datasets(&pj.party_id, 10, "").unwrap().into_iter().map(|v| (v.dataset, v.version)).collect();
+    assert_eq!(listed, [("alpha".to_string(), 1), ("stockpiles".to_string(), 2)]);
+    let page2: Vec<String> = s.list_datasets(&pj.party_id, 1, "alpha").unwrap().into_iter().map(|v| v.dataset).collect();
+    assert_eq!(page2, ["stockpiles"]);
+    // usa's own `stockpiles` (version 1, above), not japan's.
+    let theirs: Vec<(String, i64)> = s.list_datasets(&pu.party_id, 10, "").unwrap().into_iter().map(|v| (v.dataset, v.version)).collect();
+    assert_eq!(theirs, [("stockpiles".to_string(), 1)]);
     assert!(!s.has_dataset(&pu.party_id, "never").unwrap());
 
     // The joint workspace holds only datasets whose latest version is contributed.
