@@ -173,14 +173,21 @@ try {
   const stagesShown = Object.keys(cs).filter((k) => k.startsWith("stage-"));
   check(stagesShown.length >= 1, "at least one stage chart");
   await shot("commodity");
-  // Refining beside it, through the stage picker.
+  // A commodity with two stages: mining and refining side by side.
   const comms = await api("/api/v1/commodities");
-  const niStages = comms.commodities.filter((c) => c.commodity === "nickel" && c.production_rows > 0).map((c) => c.stage);
-  await page.goto(BASE + "/#/commodity/nickel");
+  const stagesOf = (c) => comms.commodities.filter((x) => x.commodity === c && x.production_rows > 0).map((x) => x.stage);
+  const two = ["copper", "nickel", ...comms.commodities.map((c) => c.commodity)].find((c) => stagesOf(c).length >= 2);
+  check(two, "a commodity with production at two stages");
+  await page.goto(BASE + `/#/commodity/${two}`);
   await ready("commodity");
   cs = await charts();
-  eq(Object.keys(cs).filter((k) => k.startsWith("stage-")).length, niStages.length, "nickel: one chart per stage with production (mining vs refining side by side)");
-  await shot("commodity-nickel");
+  eq(Object.keys(cs).filter((k) => k.startsWith("stage-")).sort().join(","), stagesOf(two).map((s) => `stage-${s}`).sort().join(","), `${two}: one chart per stage (side by side)`);
+  for (const st of stagesOf(two)) {
+    const e = await api(`/api/v1/exposure?commodity=${two}/${st}`);
+    const o = await option(`stage-${st}`);
+    eq(JSON.stringify(o.series[0].data), JSON.stringify(e.producers.slice(0, 10).map((p) => p.share)), `${two}/${st} shares`);
+  }
+  await shot("commodity-two-stages");
 
   // ---- Supply chain: the US's graphite.
   await page.goto(BASE + "/#/supply/US/graphite%2Fmining/graphite%2Fmining");
@@ -305,14 +312,33 @@ try {
   const po = await option("plan-origins");
   check(po.series[1].data.length > 0, "supply by origin chart has data");
   await shot("plan");
+  // A second plan: the same with 10-year permitting everywhere (for Compare).
+  await page.click('main[data-page="plan"] details summary');
+  const planText = await page.inputValue("#plan-toml");
+  check(/permitting_years = \d+/.test(planText), "the plan sets permitting_years");
+  await page.fill("#plan-toml", planText.replace(/permitting_years = \d+/g, "permitting_years = 10"));
+  await page.click("#plan-run");
+  await page.waitForSelector('#plan-progress[data-status="done"]', { timeout: 300000 });
+  const plan2Id = (await page.evaluate(() => JSON.parse(sessionStorage.getItem("lodestone.jobs"))))[0].id;
+  check(plan2Id !== planId, "a second plan job");
+  const pj2 = await api(`/api/v1/jobs/${plan2Id}`);
 
-  // ---- Compare: the stress job against the plan job; and two dataset versions.
-  await page.goto(BASE + `/#/compare/${stressId}/${planId}`);
+  // ---- Compare: the two plans side by side (from the server's job list);
+  // and two dataset versions.
+  await page.goto(BASE + `/#/compare/${planId}/${plan2Id}`);
   await ready("compare");
+  const listed = await page.$$eval("#compare-a option", (os) => os.map((o) => o.value));
+  const serverJobs = await api("/api/v1/jobs?limit=100");
+  eq(listed.length, serverJobs.jobs.filter((j) => j.status === "done").length, "compare lists the party's finished jobs");
   const crow = await page.$$eval("#compare-table tbody tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
   const objRow = crow.find((r) => r[0] === "objective");
-  check(objRow, "compare shows the plan's objective");
-  eq(objRow[2], whole(pj.result.objective), "compare B objective");
+  check(objRow, "compare shows the plans' objectives");
+  eq(objRow[1], whole(pj.result.objective), "compare A objective");
+  eq(objRow[2], whole(pj2.result.objective), "compare B objective");
+  eq(objRow[3], whole(pj2.result.objective - pj.result.objective), "compare B - A");
+  check(pj2.result.objective >= pj.result.objective * (1 - 1e-9), "10-year permitting never costs less");
+  const capexRow = crow.find((r) => r[0] === "cost capex");
+  eq(capexRow[2], whole(pj2.result.parts.capex), "compare B capex");
   const tiny = (q) => ({
     files: {
       "dataset.toml": 'name = "tiny"\ntitle = "tiny"\nstages = ["mining"]\n',

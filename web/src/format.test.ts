@@ -6,6 +6,8 @@ describe("qty", () => {
     expect(qty(393950)).toBe("393,950");
     expect(qty(1234567.8)).toBe("1,234,568");
     expect(qty(100)).toBe("100");
+    expect(qty(2)).toBe("2");
+    expect(qty(83)).toBe("83");
   });
   it("keeps a few decimals for small ones", () => {
     expect(qty(12.345)).toBe("12.3");

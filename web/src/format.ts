@@ -1,12 +1,12 @@
 // Number and label formatting. Pure functions (unit-tested in format.test.ts).
 
-/** A quantity with thousands separators and at most `digits` significant
- * decimals for small values: 1234567.8 -> "1,234,568"; 12.345 -> "12.3";
- * 0.01234 -> "0.0123". */
+/** A quantity with thousands separators, whole numbers as such, and three
+ * significant digits for small values: 1234567.8 -> "1,234,568"; 2 -> "2";
+ * 12.345 -> "12.3"; 0.01234 -> "0.0123". */
 export function qty(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return "–";
   const a = Math.abs(x);
-  if (a >= 100) return Math.round(x).toLocaleString("en-US");
+  if (a >= 100 || Number.isInteger(x)) return Math.round(x).toLocaleString("en-US");
   if (a >= 10) return x.toFixed(1);
   if (a >= 1) return x.toFixed(2);
   if (a === 0) return "0";

@@ -110,6 +110,17 @@ export function disposeCharts(): void {
   charts.clear();
 }
 
+/** Cartesian charts: axis labels kept inside the chart (long country
+ * names are not cut), axis names centred beside their axis. */
+function tidy(o: echarts.EChartsOption): echarts.EChartsOption {
+  const out: any = { ...o };
+  if (out.grid && !Array.isArray(out.grid)) out.grid = { ...out.grid, left: Math.min(out.grid.left ?? 20, 20), containLabel: true };
+  const place = (ax: any, gap: number) => (ax && !Array.isArray(ax) && ax.name ? { nameLocation: "middle", nameGap: gap, ...ax } : ax);
+  out.xAxis = place(out.xAxis, 28);
+  if (out.yAxis && !Array.isArray(out.yAxis) && out.yAxis.type === "value") out.yAxis = place(out.yAxis, 50);
+  return out;
+}
+
 /** A card with a chart, a Chart/Table toggle and a CSV download. */
 export function chartPanel(opts: {
   id: string;
@@ -147,7 +158,7 @@ export function chartPanel(opts: {
     }
     charts.get(opts.id)?.dispose();
     const c = echarts.init(chartDiv, undefined, { renderer: "canvas" });
-    c.setOption({ color: OKABE_ITO, animation: false, textStyle: { fontFamily: "system-ui, sans-serif" }, ...opts.option });
+    c.setOption({ color: OKABE_ITO, animation: false, textStyle: { fontFamily: "system-ui, sans-serif" }, ...tidy(opts.option) });
     charts.set(opts.id, c);
   };
   queueMicrotask(init);

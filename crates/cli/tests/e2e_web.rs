@@ -96,7 +96,7 @@ fn dashboard_in_headless_chromium() {
     eprintln!("{}", stdout.trim());
 
     // A fresh, non-empty PNG of every page from this run.
-    for page in ["signin", "overview", "commodity", "commodity-nickel", "supply", "stress", "stress-monte-carlo", "plan", "compare"] {
+    for page in ["signin", "overview", "commodity", "commodity-two-stages", "supply", "stress", "stress-monte-carlo", "plan", "compare"] {
         let p = shots.join(format!("{page}.png"));
         let meta = std::fs::metadata(&p).unwrap_or_else(|_| panic!("{} is missing", p.display()));
         assert!(meta.modified().unwrap() >= started, "{} is from an earlier run", p.display());

@@ -70,7 +70,7 @@ export async function commodityPage(root: HTMLElement, args: string[]): Promise<
       note: [note, unmapped.length ? `Not on the 1:110m map: ${unmapped.join(", ")}.` : ""].filter(Boolean).join(" "),
       option: {
         tooltip: { trigger: "item", formatter: (p: any) => `${p.name}: ${Number.isFinite(p.value) ? qty(p.value) + " " + unit : "no data"}` },
-        visualMap: { min: 0, max, left: 10, bottom: 10, calculable: true, inRange: { color: ["#e8f1f8", "#56B4E9", "#0072B2", "#003d5e"] }, text: ["high", "low"] },
+        visualMap: { min: 0, max, left: 10, bottom: 10, calculable: true, formatter: (v: any) => qty(Number(v)), inRange: { color: ["#e8f1f8", "#56B4E9", "#0072B2", "#003d5e"] }, text: ["high", "low"] },
         series: [{ type: "map", map: "world", roam: true, name: title, data, emphasis: { label: { show: false } }, itemStyle: { borderColor: "#999", borderWidth: 0.3, areaColor: "#f2f2f2" } }],
       },
       table: { columns: ["country", "name", "quantity", "share"], rows: rows.map((r) => [r.country, r.name, r.quantity, r.share]) },

@@ -36,7 +36,10 @@ async function listJobs(): Promise<{ id: string; label: string }[]> {
   try {
     const l = await get<any>("/api/v1/jobs?limit=100");
     const jobs: any[] = Array.isArray(l) ? l : l.jobs ?? l.items ?? [];
-    if (jobs.length) return jobs.filter((j) => j.status === "done").map((j) => ({ id: j.id, label: `${j.kind} ${j.id.slice(0, 8)} · ${j.created_at ?? ""} · ${j.user ?? ""}` }));
+    if (jobs.length)
+      return jobs
+        .filter((j) => j.status === "done")
+        .map((j) => ({ id: j.id, label: `${j.kind} ${j.label ?? ""} on ${j.data ?? "embedded"} · ${(j.created_at ?? "").replace("T", " ").slice(0, 19)} · ${j.user ?? ""} · ${j.id.slice(0, 8)}` }));
   } catch {
     /* no list endpoint: fall back */
   }

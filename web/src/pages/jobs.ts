@@ -45,13 +45,28 @@ export async function jobRunner(opts: {
   const prog = progressBar(`${opts.kind}-progress`);
   prog.el.hidden = true;
   const run = h("button", { type: "button", id: `${opts.kind}-run` }, "Run as a job") as HTMLButtonElement;
+  // Which data the job runs on (docs/server.md, jobs): the embedded
+  // dataset, the joint workspace, or one of the party's datasets.
+  const datasetName = h("input", { id: `${opts.kind}-dataset`, placeholder: "dataset name", hidden: true }) as HTMLInputElement;
+  const data = select(
+    [
+      { value: "embedded", label: "the embedded dataset" },
+      { value: "workspace", label: "the joint workspace" },
+      { value: "dataset", label: "one of my party's datasets" },
+    ],
+    "embedded",
+    (v) => (datasetName.hidden = v !== "dataset"),
+    { id: `${opts.kind}-data` },
+  );
   run.addEventListener("click", async () => {
     run.disabled = true;
     status.replaceChildren();
     prog.set({ status: "submitting", progress: 0 } as Job);
     prog.el.hidden = false;
     try {
-      const body = opts.kind === "stress" ? { kind: "stress", scenario: editor.value } : { kind: "plan", plan: editor.value };
+      const body: Record<string, unknown> = opts.kind === "stress" ? { kind: "stress", scenario: editor.value } : { kind: "plan", plan: editor.value };
+      if (data.value === "workspace") body.workspace = true;
+      else if (data.value === "dataset") body.dataset = datasetName.value.trim();
       const job = await post<Job>("/api/v1/jobs", body);
       rememberJob({ id: job.id, kind: job.kind, label: `${current.name}${editor.value === current.text ? "" : " (edited)"}` });
       prog.set(job);
@@ -87,6 +102,7 @@ export async function jobRunner(opts: {
             { id: `${opts.kind}-example` },
           ),
         ),
+        h("label", {}, "Run on", h("span", {}, data, " ", datasetName)),
         run,
       ),
       h("details", {}, h("summary", {}, "Edit the TOML"), editor),

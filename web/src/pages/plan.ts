@@ -55,7 +55,7 @@ export async function showPlan(root: HTMLElement, job: Job): Promise<void> {
       option: {
         tooltip: { trigger: "item", formatter: (p: any) => `${p.data.value[3]}: ${p.data.value[4]} ${p.data.value[1]}–${p.data.value[2]}` },
         grid: { left: 150, right: 30, top: 20, bottom: 30 },
-        xAxis: { type: "value", min: Math.floor(first), max: Math.ceil(Math.max(last, ...spans.map((s) => s.to))), name: "year" },
+        xAxis: { type: "value", min: Math.floor(first), max: Math.ceil(Math.max(last, ...spans.map((s) => s.to))), name: "year", axisLabel: { formatter: (v: number) => String(v) } },
         yAxis: { type: "category", data: projects },
         series: [
           {
@@ -165,12 +165,12 @@ export async function showPlan(root: HTMLElement, job: Job): Promise<void> {
       }),
     );
   };
-  root.append(
-    h("h3", {}, "Before (no new builds) and after (the plan)"),
-    h("div", { class: "controls" }, h("label", {}, "Partner, commodity, scenario", select(combos.map((c) => ({ value: c, label: c.split("|").join(" · ") })), combos[0], draw, { id: "plan-combo" }))),
-    box,
-  );
-  if (combos.length) draw(combos[0]);
+  // Start with the partner, commodity and scenario whose shortfall the plan changes most.
+  const total = (l: any[], c: string) => l.find((x) => `${x.country}|${x.commodity}|${x.scenario}` === c)?.total ?? 0;
+  const firstCombo = combos.slice().sort((x, y) => Math.abs(total(before.shortfall, y) - total(r.shortfall, y)) - Math.abs(total(before.shortfall, x) - total(r.shortfall, x)))[0] ?? "";
+  const pick = select(combos.map((c) => ({ value: c, label: c.split("|").join(" · ") })), firstCombo, draw, { id: "plan-combo" });
+  root.append(h("h3", {}, "Before (no new builds) and after (the plan)"), h("div", { class: "controls" }, h("label", {}, "Partner, commodity, scenario", pick)), box);
+  if (combos.length) draw(pick.value);
 
   // Duals.
   const d = r.duals;
@@ -185,7 +185,9 @@ export async function showPlan(root: HTMLElement, job: Job): Promise<void> {
         h(
           "div",
           { class: "grid2" },
-          table({ columns: ["Capacity at", "Value per unit/period"], rows: caps.map((c) => [`${c.country} ${keyLabel(c.commodity)}`, c.value]), format: (c, v) => (c === 1 ? qty(v as number) : String(v)) }, { id: "duals-capacity" }),
+          caps.length
+            ? table({ columns: ["Capacity at", "Value per unit/period"], rows: caps.map((c) => [`${c.country} ${keyLabel(c.commodity)}`, c.value]), format: (c, v) => (c === 1 ? qty(v as number) : String(v)) }, { id: "duals-capacity" })
+            : h("p", { class: "note", id: "duals-capacity" }, "No existing capacity is binding: one more unit anywhere would not lower the cost."),
           table({
             columns: ["Policy / project", "Marginal value"],
             rows: [...(d.policies as any[]).map((p) => [`policy ${p.policy} (${p.binding_rows} binding rows)`, p.marginal_cost]), ...(d.projects as any[]).map((p) => [`project ${p.project}`, p.value])],

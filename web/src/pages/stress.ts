@@ -156,7 +156,7 @@ async function drawHistogram(root: HTMLElement, id: string, key: string): Promis
   const d = await get<any>(`/api/v1/jobs/${id}/distribution?commodity=${encodeURIComponent(key)}&bins=30`);
   clear(root);
   const labels = (d.bins as any[]).map((b) => `${qty(b.from)}–${qty(b.to)}`);
-  const mark = (name: string, x: number) => ({ name, xAxis: labels[binIndex(d.bins, x)], label: { formatter: `${name} ${qty(x)}` } });
+  const mark = (name: string, x: number, position: "insideEndTop" | "end") => ({ name, xAxis: labels[binIndex(d.bins, x)], label: { formatter: `${name} ${qty(x)}`, position } });
   root.append(
     chartPanel({
       id: "mc-hist",
@@ -165,7 +165,7 @@ async function drawHistogram(root: HTMLElement, id: string, key: string): Promis
       option: {
         tooltip: { trigger: "axis" },
         grid: { left: 60, right: 30, top: 40, bottom: 70 },
-        xAxis: { type: "category", data: labels, axisLabel: { rotate: 40, fontSize: 10 }, name: d.unit },
+        xAxis: { type: "category", data: labels, axisLabel: { rotate: 40, fontSize: 10 } },
         yAxis: { type: "value", name: "runs" },
         series: [
           {
@@ -173,7 +173,7 @@ async function drawHistogram(root: HTMLElement, id: string, key: string): Promis
             name: "runs",
             data: (d.bins as any[]).map((b) => b.count),
             barCategoryGap: "2%",
-            markLine: { symbol: "none", data: [mark("p95", d.p95), mark("CVaR95", d.cvar95)], lineStyle: { color: "#D55E00", width: 2 } },
+            markLine: { symbol: "none", data: [mark("p95", d.p95, "insideEndTop"), mark("CVaR95", d.cvar95, "end")], lineStyle: { color: "#D55E00", width: 2 } },
           },
         ],
       },
