@@ -698,6 +698,8 @@ pub(crate) fn job_json(j: &lodestone_store::Job) -> Value {
         "data": j.data,
         "status": j.status,
         "progress": j.progress,
+        "eta_seconds": lodestone_store::job_eta(&j.status, j.started_at.as_deref(), j.progress),
+        "started_at": j.started_at,
         "user": j.user,
         "created_at": j.created_at,
         "updated_at": j.updated_at,
@@ -730,6 +732,7 @@ async fn list_jobs(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashM
         .map(|j| {
             json!({
                 "id": j.id, "kind": j.kind, "label": j.label, "data": j.data, "status": j.status, "progress": j.progress,
+                "eta_seconds": lodestone_store::job_eta(&j.status, j.started_at.as_deref(), j.progress), "started_at": j.started_at,
                 "user": j.user, "error": j.error, "created_at": j.created_at, "updated_at": j.updated_at,
             })
         })

@@ -155,6 +155,8 @@ pub struct JobSummary {
     pub error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// When the current attempt started running (None while queued).
+    pub started_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -175,6 +177,29 @@ pub struct Job {
     pub label: String,
     /// What it runs on: `embedded`, `workspace` or `dataset NAME vN`.
     pub data: String,
+    /// When the current attempt started running (None while queued).
+    pub started_at: Option<String>,
+}
+
+/// Seconds left for a job that started at `started_ms` and has done
+/// `progress` (0-1) by `now_ms`, assuming it goes on at the same pace:
+/// elapsed x (1 - progress) / progress. `None` before any progress or once
+/// complete.
+pub fn eta_seconds(started_ms: i64, now_ms: i64, progress: f64) -> Option<f64> {
+    if !(progress > 0.0 && progress < 1.0) {
+        return None;
+    }
+    let elapsed = (now_ms - started_ms).max(0) as f64 / 1000.0;
+    Some(elapsed * (1.0 - progress) / progress)
+}
+
+/// The ETA of a running job now (see [`eta_seconds`]); `None` unless it is
+/// running with some progress.
+pub fn job_eta(status: &str, started_at: Option<&str>, progress: f64) -> Option<f64> {
+    if status != "running" {
+        return None;
+    }
+    eta_seconds(clock::parse_ms(started_at?)?, clock::now_ms(), progress)
 }
 
 /// A handle on the database. Cheap operations, one connection, used from one
@@ -622,7 +647,7 @@ impl Store {
     /// another party's job exactly as for a missing one.
     pub fn list_jobs(&mut self, party_id: &str, limit: usize, before: Option<&str>) -> Result<Vec<JobSummary>> {
         let limit = Value::I64(limit.min(i64::MAX as usize) as i64);
-        let cols = "SELECT j.id, j.kind, j.label, j.data, u.name, j.status, j.progress, j.error, j.created_at, j.updated_at \
+        let cols = "SELECT j.id, j.kind, j.label, j.data, u.name, j.status, j.progress, j.error, j.created_at, j.updated_at, j.started_at \
                     FROM jobs j JOIN users u ON u.id = j.user_id";
         let rows = match before {
             None => self.db.query(&format!("{cols} WHERE j.party_id = ? ORDER BY j.created_at DESC, j.id DESC LIMIT ?"), &[Value::text(party_id), limit])?,
@@ -650,6 +675,7 @@ impl Store {
                 error: r[7].opt_text(),
                 created_at: r[8].get_text(),
                 updated_at: r[9].get_text(),
+                started_at: r[10].opt_text(),
             })
             .collect())
     }
@@ -658,7 +684,7 @@ impl Store {
     /// is indistinguishable from a missing one).
     pub fn job(&mut self, party_id: &str, id: &str) -> Result<Job> {
         let rows = self.db.query(
-            "SELECT j.id, j.kind, p.name, u.name, j.status, j.progress, j.input, j.result, j.error, j.created_at, j.updated_at, j.label, j.data \
+            "SELECT j.id, j.kind, p.name, u.name, j.status, j.progress, j.input, j.result, j.error, j.created_at, j.updated_at, j.label, j.data, j.started_at \
              FROM jobs j JOIN parties p ON p.id = j.party_id JOIN users u ON u.id = j.user_id WHERE j.id = ? AND j.party_id = ?",
             &[Value::text(id), Value::text(party_id)],
         )?;
@@ -679,8 +705,8 @@ impl Store {
             let Some(r) = rows.first() else { return Ok(None) };
             let id = r[0].get_text();
             let n = tx.exec(
-                "UPDATE jobs SET status = 'running', updated_at = ? WHERE id = ? AND status = 'queued'",
-                &[Value::text(&at), Value::text(&id)],
+                "UPDATE jobs SET status = 'running', updated_at = ?, started_at = ? WHERE id = ? AND status = 'queued'",
+                &[Value::text(&at), Value::text(&at), Value::text(&id)],
             )?;
             Ok((n == 1).then(|| (id, r[1].get_text(), r[2].get_text())))
         })
@@ -742,7 +768,7 @@ impl Store {
         self.db.transaction(|tx| {
             let ids: Vec<String> = tx.query("SELECT id FROM jobs WHERE status = 'running' ORDER BY id", &[])?.into_iter().map(|r| r[0].get_text()).collect();
             for id in &ids {
-                tx.exec("UPDATE jobs SET status = 'queued', progress = 0, updated_at = ? WHERE id = ?", &[Value::text(&at), Value::text(id)])?;
+                tx.exec("UPDATE jobs SET status = 'queued', progress = 0, updated_at = ?, started_at = NULL WHERE id = ?", &[Value::text(&at), Value::text(id)])?;
                 audit_tx(tx, None, "job.requeue", "job", id, "the server stopped while it ran")?;
             }
             Ok(ids)
@@ -799,6 +825,7 @@ fn job_row(r: Vec<Value>) -> Job {
         updated_at: r[10].get_text(),
         label: r[11].get_text(),
         data: r[12].get_text(),
+        started_at: r[13].opt_text(),
     }
 }
 

@@ -62,6 +62,13 @@ ALTER TABLE jobs ADD COLUMN label TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN data TEXT NOT NULL DEFAULT 'embedded';
 CREATE INDEX jobs_party ON jobs (party_id, created_at, id);
 "#,
+},
+Migration {
+    version: 4,
+    // When the running attempt of a job started (for its ETA); cleared when
+    // an interrupted job is re-queued.
+    sqlite: "ALTER TABLE jobs ADD COLUMN started_at TEXT;",
+    postgres: "ALTER TABLE jobs ADD COLUMN started_at TEXT;",
 }];
 
 pub(crate) fn migrate(db: &mut Backend) -> Result<()> {

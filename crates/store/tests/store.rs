@@ -57,7 +57,7 @@ fn raw_exec(db: &Db, sql: &str) -> Result<(), String> {
 
 fn parties_users_tokens(db: Db) {
     let mut s = Store::open(&db.url).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     s.add_party("japan").unwrap();
     s.add_party("usa").unwrap();
     assert!(matches!(s.add_party("japan"), Err(StoreError::Conflict(_))));
@@ -82,7 +82,7 @@ fn parties_users_tokens(db: Db) {
     // Reopening migrates nothing twice.
     drop(s);
     let mut s = Store::open(&db.url).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     assert_eq!(s.users().unwrap().len(), 1);
 }
 
@@ -204,12 +204,20 @@ fn jobs(db: Db) {
     let (id, kind, input) = s.claim_job().unwrap().unwrap();
     assert_eq!((id.as_str(), kind.as_str(), input.as_str()), (j.id.as_str(), "stress", "{\"scenario\":\"x\"}"));
     assert!(s.claim_job().unwrap().is_none());
+    assert_eq!(j.started_at, None);
     s.set_progress(&id, 0.4).unwrap();
-    assert!((s.job(&pj.party_id, &id).unwrap().progress - 0.4).abs() < 1e-12);
+    let running = s.job(&pj.party_id, &id).unwrap();
+    assert!((running.progress - 0.4).abs() < 1e-12);
+    // Claimed: running since the claim; its ETA is elapsed x 0.6 / 0.4.
+    let started = running.started_at.clone().expect("a running job has a start");
+    assert!(started >= j.created_at, "{started} before {}", j.created_at);
+    let eta = lodestone_store::job_eta(&running.status, running.started_at.as_deref(), running.progress).unwrap();
+    assert!((0.0..60.0).contains(&eta), "{eta}");
+    assert_eq!(lodestone_store::job_eta("queued", running.started_at.as_deref(), 0.4), None);
     // The process dies here; on restart the job goes back to the queue.
     assert_eq!(s.requeue_interrupted().unwrap(), vec![id.clone()]);
     let back = s.job(&pj.party_id, &id).unwrap();
-    assert_eq!((back.status.as_str(), back.progress), ("queued", 0.0));
+    assert_eq!((back.status.as_str(), back.progress, back.started_at.as_deref()), ("queued", 0.0, None));
     assert!(back.result.is_none());
     let (id2, _, _) = s.claim_job().unwrap().unwrap();
     assert_eq!(id2, id);
@@ -248,6 +256,19 @@ fn jobs(db: Db) {
     // Labels are cut to 200 characters.
     let long = s.create_job_labelled(&pu, "plan", &"é".repeat(300), "embedded", "{}").unwrap();
     assert_eq!(long.label.chars().count(), 200);
+}
+
+#[test]
+fn eta_is_elapsed_times_remaining_over_done() {
+    // 100 s in at a quarter done: 300 s left; halfway after 30 s: 30 s.
+    assert_eq!(lodestone_store::eta_seconds(1_000_000, 1_100_000, 0.25), Some(300.0));
+    assert_eq!(lodestone_store::eta_seconds(0, 30_000, 0.5), Some(30.0));
+    // No progress yet, or done: no estimate.
+    assert_eq!(lodestone_store::eta_seconds(0, 30_000, 0.0), None);
+    assert_eq!(lodestone_store::eta_seconds(0, 30_000, 1.0), None);
+    assert_eq!(lodestone_store::eta_seconds(0, 30_000, f64::NAN), None);
+    // A clock that went back counts as no time elapsed.
+    assert_eq!(lodestone_store::eta_seconds(50_000, 30_000, 0.5), Some(0.0));
 }
 
 fn audit_pages(db: Db) {
