@@ -241,6 +241,14 @@ fn joint(db: (String, Option<tempfile::TempDir>)) {
             same_totals(&totals(&v, "countries", "country"), &by, &what);
             assert!(close(v["total"].as_f64().unwrap(), total), "{what}: {v}");
             assert!(close(v["undisclosed"].as_f64().unwrap(), undisclosed), "{what}: {v}");
+            // The HHI over named countries' shares of the whole total
+            // (undisclosed quantities in the total, in no country).
+            if route == "capacity" {
+                let hhi: f64 = by.iter().filter(|(c, _)| c.as_str() != "ZZ").map(|(_, q)| (100.0 * q / total).powi(2)).sum();
+                assert!(close(v["hhi"].as_f64().unwrap(), hhi), "{what}: hhi {} vs {hhi}", v["hhi"]);
+            } else {
+                assert!(v.get("hhi").is_none(), "{what}: stockpiles have no HHI");
+            }
             // Rows: the public ones and the viewer's own, nothing else.
             let rows = v["rows"].as_array().unwrap();
             assert_eq!(rows.len(), public_rows + 1, "{what}: {v}");
