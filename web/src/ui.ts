@@ -1,7 +1,7 @@
 // DOM helpers and the chart panel: every chart comes with a table view of
 // the same numbers and a CSV download of them.
 
-import * as echarts from "echarts";
+import { echarts, type EChartsOption } from "./echarts";
 import { OKABE_ITO, toCsv } from "./format";
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -76,7 +76,7 @@ export function download(name: string, text: string, type = "text/csv"): void {
 
 /** Every live chart by id, for resizing and for the end-to-end tests
  * (which read the series data the chart was given). */
-const charts = new Map<string, echarts.ECharts>();
+const charts = new Map<string, ReturnType<typeof echarts.init>>();
 
 declare global {
   interface Window {
@@ -112,7 +112,7 @@ export function disposeCharts(): void {
 
 /** Cartesian charts: axis labels kept inside the chart (long country
  * names are not cut), axis names centred beside their axis. */
-function tidy(o: echarts.EChartsOption): echarts.EChartsOption {
+function tidy(o: EChartsOption): EChartsOption {
   const out: any = { ...o };
   if (out.grid && !Array.isArray(out.grid)) out.grid = { ...out.grid, left: Math.min(out.grid.left ?? 20, 20), containLabel: true };
   const place = (ax: any, gap: number) => (ax && !Array.isArray(ax) && ax.name ? { nameLocation: "middle", nameGap: gap, ...ax } : ax);
@@ -125,7 +125,7 @@ function tidy(o: echarts.EChartsOption): echarts.EChartsOption {
 export function chartPanel(opts: {
   id: string;
   title: string;
-  option: echarts.EChartsOption;
+  option: EChartsOption;
   table: TableSpec;
   height?: number;
   note?: string;

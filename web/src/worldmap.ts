@@ -2,7 +2,7 @@
 // npm package (bundled; nothing fetched at run time), registered with
 // ECharts under the dataset's ISO alpha-2 codes.
 
-import * as echarts from "echarts";
+import { echarts } from "./echarts";
 import { feature } from "topojson-client";
 import world from "world-atlas/countries-110m.json";
 import codes from "i18n-iso-countries/codes.json";

@@ -164,7 +164,7 @@ async function drawHistogram(root: HTMLElement, id: string, key: string): Promis
       note: `Exact over all runs: mean ${qty(d.mean)}, p95 ${qty(d.p95)}, CVaR95 ${qty(d.cvar95)} (mean of the worst 5%), P(any) ${pct(d.p_any)}.`,
       option: {
         tooltip: { trigger: "axis" },
-        grid: { left: 60, right: 30, top: 40, bottom: 70 },
+        grid: { left: 60, right: 30, top: 40, bottom: 10 },
         xAxis: { type: "category", data: labels, axisLabel: { rotate: 40, fontSize: 10 } },
         yAxis: { type: "value", name: "runs" },
         series: [
