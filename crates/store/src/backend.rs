@@ -110,9 +110,45 @@ pub(crate) enum Backend {
 pub(crate) struct Pg {
     client: postgres::Client,
     stmts: StmtCache,
+    /// To reconnect after the server closed the connection (a restart, an
+    /// administrator ending the session): the statement that finds it
+    /// closed fails ("try again"); the next one runs on a new connection.
+    url: String,
 }
 
-type StmtCache = std::collections::HashMap<String, postgres::Statement>;
+impl Pg {
+    fn connect(url: &str) -> Result<Pg> {
+        let client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| StoreError::Db(format!("cannot connect to PostgreSQL: {e}")))?;
+        Ok(Pg { client, stmts: StmtCache::default(), url: url.to_string() })
+    }
+
+    /// The connection, reopened first if the server closed it.
+    fn live(&mut self) -> Result<(&mut postgres::Client, &mut StmtCache)> {
+        if self.stmts.lost || self.client.is_closed() {
+            *self = Pg::connect(&self.url)?;
+        }
+        Ok((&mut self.client, &mut self.stmts))
+    }
+}
+
+/// Prepared statements by SQL text, and whether an error showed the
+/// connection lost.
+#[derive(Default)]
+pub(crate) struct StmtCache {
+    map: std::collections::HashMap<String, postgres::Statement>,
+    lost: bool,
+}
+
+/// The error as a [`StoreError`], noting in `stmts` when it shows the
+/// connection gone (closed, an I/O failure, or a FATAL from the server such
+/// as "terminating connection due to administrator command").
+fn pg_err(stmts: &mut StmtCache, e: postgres::Error) -> StoreError {
+    let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+    if e.is_closed() || io || e.as_db_error().is_some_and(|d| d.severity() == "FATAL") {
+        stmts.lost = true;
+    }
+    db(e)
+}
 
 /// Data statements are prepared once and kept; anything else (DDL in
 /// migrations) is sent as it is, so no cached plan outlives a schema change.
@@ -127,34 +163,36 @@ fn pg_statement<C: postgres::GenericClient>(c: &mut C, stmts: &mut StmtCache, sq
     if !cacheable(sql) {
         return Ok(None);
     }
-    if let Some(s) = stmts.get(sql) {
+    if let Some(s) = stmts.map.get(sql) {
         return Ok(Some(s.clone()));
     }
-    let st = c.prepare(&pg_placeholders(sql)).map_err(db)?;
+    let st = c.prepare(&pg_placeholders(sql)).map_err(|e| pg_err(stmts, e))?;
     // A bound on the cache: the store's statements are a fixed set, but a
     // caller building SQL text would otherwise grow it without limit.
-    if stmts.len() >= 512 {
-        stmts.clear();
+    if stmts.map.len() >= 512 {
+        stmts.map.clear();
     }
-    stmts.insert(sql.to_string(), st.clone());
+    stmts.map.insert(sql.to_string(), st.clone());
     Ok(Some(st))
 }
 
 fn pg_query<C: postgres::GenericClient>(c: &mut C, stmts: &mut StmtCache, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
     let p = pg_params(params);
     let rows = match pg_statement(c, stmts, sql)? {
-        Some(st) => c.query(&st, &pg_refs!(p)).map_err(db)?,
-        None => c.query(pg_placeholders(sql).as_str(), &pg_refs!(p)).map_err(db)?,
-    };
+        Some(st) => c.query(&st, &pg_refs!(p)),
+        None => c.query(pg_placeholders(sql).as_str(), &pg_refs!(p)),
+    }
+    .map_err(|e| pg_err(stmts, e))?;
     rows.iter().map(pg_row).collect()
 }
 
 fn pg_exec<C: postgres::GenericClient>(c: &mut C, stmts: &mut StmtCache, sql: &str, params: &[Value]) -> Result<usize> {
     let p = pg_params(params);
     let n = match pg_statement(c, stmts, sql)? {
-        Some(st) => c.execute(&st, &pg_refs!(p)).map_err(db)?,
-        None => c.execute(pg_placeholders(sql).as_str(), &pg_refs!(p)).map_err(db)?,
-    };
+        Some(st) => c.execute(&st, &pg_refs!(p)),
+        None => c.execute(pg_placeholders(sql).as_str(), &pg_refs!(p)),
+    }
+    .map_err(|e| pg_err(stmts, e))?;
     Ok(n as usize)
 }
 
@@ -247,9 +285,7 @@ fn pg_row(r: &postgres::Row) -> Result<Vec<Value>> {
 impl Backend {
     pub(crate) fn open(url: &str) -> Result<Backend> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let c = postgres::Client::connect(url, postgres::NoTls)
-                .map_err(|e| StoreError::Db(format!("cannot connect to PostgreSQL: {e}")))?;
-            return Ok(Backend::Postgres(Box::new(Pg { client: c, stmts: StmtCache::new() })));
+            return Ok(Backend::Postgres(Box::new(Pg::connect(url)?)));
         }
         let path = url.strip_prefix("sqlite:").unwrap_or(url);
         let c = rusqlite::Connection::open(path).map_err(|e| StoreError::Db(format!("cannot open SQLite database {path}: {e}")))?;
@@ -269,7 +305,7 @@ impl Backend {
         match self {
             Backend::Sqlite(c) => sqlite_query(c, sql, params),
             Backend::Postgres(pg) => {
-                let Pg { client, stmts } = &mut **pg;
+                let (client, stmts) = pg.live()?;
                 pg_query(client, stmts, sql, params)
             }
         }
@@ -279,7 +315,7 @@ impl Backend {
         match self {
             Backend::Sqlite(c) => sqlite_exec(c, sql, params),
             Backend::Postgres(pg) => {
-                let Pg { client, stmts } = &mut **pg;
+                let (client, stmts) = pg.live()?;
                 pg_exec(client, stmts, sql, params)
             }
         }
@@ -294,9 +330,10 @@ impl Backend {
                 tx.commit().map_err(db)
             }
             Backend::Postgres(pg) => {
-                let mut tx = pg.client.transaction().map_err(db)?;
-                tx.batch_execute(sql).map_err(db)?;
-                tx.commit().map_err(db)
+                let (client, stmts) = pg.live()?;
+                let mut tx = client.transaction().map_err(|e| pg_err(stmts, e))?;
+                tx.batch_execute(sql).map_err(|e| pg_err(stmts, e))?;
+                tx.commit().map_err(|e| pg_err(stmts, e))
             }
         }
     }
@@ -315,12 +352,12 @@ impl Backend {
                 }
             }
             Backend::Postgres(pg) => {
-                let Pg { client, stmts } = &mut **pg;
-                let mut tx = client.transaction().map_err(db)?;
+                let (client, stmts) = pg.live()?;
+                let mut tx = client.transaction().map_err(|e| pg_err(stmts, e))?;
                 let r = f(&mut Tx::Postgres(&mut tx, stmts));
                 match r {
                     Ok(v) => {
-                        tx.commit().map_err(db)?;
+                        tx.commit().map_err(|e| pg_err(stmts, e))?;
                         Ok(v)
                     }
                     Err(e) => Err(e),

@@ -299,6 +299,39 @@ fn audit_pages(db: Db) {
     assert_eq!(tail, ["j0", "u0", "j1", "u1", "j2", "u2", "j3", "u3", "j4", "u4"]);
 }
 
+/// PostgreSQL ends the store's session (a restart, an administrator's
+/// `pg_terminate_backend`): the statement that finds the connection closed
+/// fails with a database error, never a panic, and the next one runs on a
+/// new connection, with nothing lost.
+#[test]
+fn postgres_reconnects_after_the_server_ends_the_session() {
+    let db = postgres();
+    let mut s = Store::open(&db.url).unwrap();
+    s.add_party("japan").unwrap();
+    let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let dbname = db.url.rsplit('/').next().unwrap().to_string();
+    let ended = admin
+        .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", &[&dbname])
+        .unwrap();
+    assert_eq!(ended.len(), 1, "the store's one session");
+    // The first statement may find the connection closed (503 "try again"
+    // in the server); within two tries it works, on a new connection.
+    let first = s.parties();
+    if let Err(e) = &first {
+        assert!(matches!(e, StoreError::Db(_)), "{e}");
+    }
+    let names: Vec<String> = match first {
+        Ok(p) => p,
+        Err(_) => s.parties().unwrap(),
+    }
+    .into_iter()
+    .map(|p| p.name)
+    .collect();
+    assert_eq!(names, ["japan"]);
+    s.add_party("usa").unwrap();
+    assert_eq!(raw_column(&db, "SELECT name FROM parties ORDER BY name"), ["japan", "usa"]);
+}
+
 macro_rules! both {
     ($name:ident) => {
         mod $name {
