@@ -85,6 +85,7 @@ pub(crate) fn router(state: Shared, max_body: usize) -> Router {
         .route("/api/v1/me", get(me))
         .route("/api/v1/exposure", get(exposure))
         .route("/api/v1/datasets", get(list_datasets))
+        .route("/api/v1/validate", post(validate_dataset))
         .route("/api/v1/datasets/{name}", post(upload_dataset))
         .route("/api/v1/origin", get(origin))
         .route("/api/v1/workspace/production", get(workspace_production))
@@ -461,6 +462,40 @@ struct DatasetUpload {
     /// With `contribute`: what other parties may see (`country-stage`
     /// (default), `global-stage` or `none`).
     share: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct DatasetFiles {
+    files: BTreeMap<String, String>,
+}
+
+/// Checks a dataset as an upload would, storing nothing: 200 with the
+/// number of rows per table, or 422 with every problem.
+async fn validate_dataset(
+    State(st): State<Shared>,
+    h: HeaderMap,
+    body: Result<Json<DatasetFiles>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<Value>> {
+    principal(&st, &h).await?;
+    let Json(up) = body.map_err(|e| ApiError::new(e.status(), format!("expected {{\"files\": {{name: text}}}}: {}", e.body_text())))?;
+    let checked = tokio::task::spawn_blocking(move || lodestone_model::load_texts("upload", &up.files).map_err(|p| p.to_string()))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    match checked {
+        Ok(d) => Ok(Json(json!({
+            "valid": true,
+            "name": d.manifest.name,
+            "rows": {
+                "countries": d.countries.len(), "commodities": d.commodities.len(), "production": d.production.len(),
+                "capacity": d.capacity.len(), "stockpiles": d.stockpiles.len(), "trade": d.trade.len(), "demand": d.demand.len(),
+            },
+        }))),
+        Err(problems) => {
+            let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "the dataset is not valid");
+            e.problems = problems.lines().map(String::from).collect();
+            Err(e)
+        }
+    }
 }
 
 async fn upload_dataset(

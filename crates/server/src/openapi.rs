@@ -41,6 +41,20 @@ fn dataset_body() -> Value {
     })
 }
 
+fn files_body() -> Value {
+    json!({
+        "type": "object",
+        "required": ["files"],
+        "properties": {
+            "files": {
+                "type": "object",
+                "description": "File name -> text: dataset.toml and the CSV tables (docs/dataset-format.md)",
+                "additionalProperties": { "type": "string" }
+            }
+        }
+    })
+}
+
 fn job_body() -> Value {
     json!({
         "type": "object",
@@ -141,6 +155,16 @@ pub(crate) const ROUTES: &[Route] = &[
         query: &[("limit", false, "most datasets (default 100, at most 1000)"), ("after", false, "a dataset name: list datasets after it (from `next`)")],
         params: &[],
         body: None,
+        ok: 200,
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/validate",
+        summary: "Check a dataset as an upload would, storing nothing: rows per table, or 422 with every problem (file:line:column)",
+        auth: true,
+        query: &[],
+        params: &[],
+        body: Some(files_body),
         ok: 200,
     },
     Route { method: "post", path: "/api/v1/datasets/{name}", summary: "Upload a dataset version (validated; all or nothing; never overwrites)", auth: true, query: &[], params: &["name"], body: Some(dataset_body), ok: 201 },

@@ -20,6 +20,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
         ("GET", "/api/v1/exposure?commodity=nickel/mining"),
         ("POST", "/api/v1/datasets/tiny"),
         ("GET", "/api/v1/datasets"),
+        ("POST", "/api/v1/validate"),
         ("GET", "/api/v1/datasets/tiny/versions"),
         ("GET", "/api/v1/datasets/tiny/diff?from=1&to=2"),
         ("GET", "/api/v1/origin?country=US&commodity=graphite/mining"),
@@ -50,6 +51,7 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
         ("/api/v1/origin", &["get"]),
         ("/api/v1/workspace/production", &["get"]),
         ("/api/v1/datasets", &["get"]),
+        ("/api/v1/validate", &["post"]),
         ("/api/v1/datasets/{name}", &["post"]),
         ("/api/v1/datasets/{name}/versions", &["get"]),
         ("/api/v1/datasets/{name}/diff", &["get"]),
@@ -75,6 +77,15 @@ fn workspace(db: (String, Option<tempfile::TempDir>)) {
     assert!((e["hhi"].as_f64().unwrap() - lib.hhi).abs() <= 1e-12 * lib.hhi, "{} vs {}", e["hhi"], lib.hhi);
     assert_eq!(call("GET", &u("/api/v1/exposure?commodity=nope"), Some(&b), None).0, 400);
 
+    // Validation alone: the same problems as an upload, rows counted from
+    // the files (tiny: 1 country, 1 commodity-stage, 1 production row).
+    let (code, ok) = call("POST", &u("/api/v1/validate"), Some(&a), Some(tiny(None)));
+    assert_eq!(code, 200, "{ok}");
+    assert_eq!((ok["valid"].as_bool(), ok["name"].as_str()), (Some(true), Some("tiny")));
+    assert_eq!(ok["rows"], json!({ "countries": 1, "commodities": 1, "production": 1, "capacity": 0, "stockpiles": 0, "trade": 0, "demand": 0 }));
+    let (code, nv) = call("POST", &u("/api/v1/validate"), Some(&a), Some(tiny(Some(("countries.csv", "code,name,iso3,source\nJP,Japan,,nosuch\n")))));
+    assert_eq!(code, 422, "{nv}");
+    assert!(nv["problems"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().contains("countries.csv:2")), "{nv}");
     // Datasets: invalid uploads store nothing; versions are per party.
     let (code, bad) = call("POST", &u("/api/v1/datasets/tiny"), Some(&a), Some(tiny(Some(("countries.csv", "code,name,iso3,source\nJP,Japan,,nosuch\n")))));
     assert_eq!(code, 422, "{bad}");
