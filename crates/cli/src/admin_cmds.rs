@@ -35,7 +35,15 @@ pub enum AdminCommand {
         party: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: usize,
+        /// Only entries after this sequence number (the first column), to
+        /// page through a long log.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
     },
+    /// What the joint workspace holds: every contributed dataset version,
+    /// its party and the level other parties may see (country-stage,
+    /// global-stage, none).
+    Workspace,
 }
 
 #[derive(clap::Subcommand)]
@@ -114,8 +122,13 @@ pub fn admin(a: &AdminArgs) -> Result<()> {
             let n = s.revoke_tokens(user).map_err(err)?;
             println!("revoked {n} token(s) of {user}");
         }
-        AdminCommand::Audit { party, limit } => {
-            for e in s.audit_log(party.as_deref(), *limit).map_err(err)? {
+        AdminCommand::Workspace => {
+            for line in workspace_lines(&mut s).map_err(err)? {
+                println!("{line}");
+            }
+        }
+        AdminCommand::Audit { party, limit, after } => {
+            for e in s.audit_page(party.as_deref(), *limit, *after).map_err(err)? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{} {}\t{}",
                     e.seq,
@@ -131,4 +144,38 @@ pub fn admin(a: &AdminArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One line per contributed version: party, dataset, version, share level,
+/// version id (tab-separated, by party then dataset).
+fn workspace_lines(s: &mut Store) -> std::result::Result<Vec<String>, StoreError> {
+    Ok(s
+        .contribution_index()?
+        .into_iter()
+        .map(|c| format!("{}\t{}\tv{}\t{}\t{}", c.party, c.dataset, c.version, c.share.as_str(), c.version_id))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use lodestone_store::{ShareLevel, Store};
+
+    #[test]
+    fn workspace_lists_contributed_versions_with_their_levels() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&format!("sqlite:{}", dir.path().join("w.db").display())).unwrap();
+        s.add_party("usa").unwrap();
+        s.add_party("japan").unwrap();
+        let (_, tu) = s.add_user("usa", "bob").unwrap();
+        let (_, tj) = s.add_user("japan", "aiko").unwrap();
+        let (pu, pj) = (s.authenticate(&tu).unwrap().unwrap(), s.authenticate(&tj).unwrap().unwrap());
+        let a = s.put_dataset_version_shared(&pu, "stocks", b"1", true, ShareLevel::GlobalStage).unwrap();
+        s.put_dataset_version_shared(&pj, "private", b"2", false, ShareLevel::CountryStage).unwrap();
+        s.put_dataset_version_shared(&pj, "plants", b"3", true, ShareLevel::CountryStage).unwrap();
+        let b = s.put_dataset_version_shared(&pj, "plants", b"4", true, ShareLevel::None).unwrap();
+        assert_eq!(
+            super::workspace_lines(&mut s).unwrap(),
+            [format!("japan\tplants\tv2\tnone\t{}", b.id), format!("usa\tstocks\tv1\tglobal-stage\t{}", a.id)]
+        );
+    }
 }
