@@ -18,6 +18,9 @@ import { join } from "node:path";
 
 const BASE = process.env.LODESTONE_URL;
 const TOKEN = process.env.LODESTONE_TOKEN;
+// A user of another party (optional): signs in after the first signs out and
+// must see the first party's contribution only inside country totals.
+const TOKEN_B = process.env.LODESTONE_TOKEN_B;
 const SHOTS = process.env.LODESTONE_SHOTS || "target/e2e";
 if (!BASE || !TOKEN) {
   console.error("set LODESTONE_URL and LODESTONE_TOKEN");
@@ -35,8 +38,8 @@ function eq(got, want, what) {
   if (got !== want) throw new Error(`check failed: ${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
 }
 
-async function api(path, init = {}) {
-  const r = await fetch(BASE + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", ...(init.headers || {}) } });
+async function api(path, init = {}, token = TOKEN) {
+  const r = await fetch(BASE + path, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(init.headers || {}) } });
   const body = await r.json();
   if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(body)}`);
   return body;
@@ -355,6 +358,61 @@ try {
   await page.waitForSelector("#diff-out h4");
   eq((await texts("#diff-out h4"))[0], "production.csv: 1 removed, 1 added", "dataset diff shown");
   await shot("compare");
+
+  // ---- The joint workspace: this party contributes a confidential plant.
+  const niMining = await api("/api/v1/exposure?commodity=nickel/mining");
+  const secret = 777;
+  const contrib = tiny(5);
+  contrib.files["commodities.csv"] = "commodity,stage,name,unit,basis,hs_codes,material,source,note\nnickel,mining,Nickel,t,nickel content,,,src,\n";
+  contrib.files["production.csv"] = `commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nnickel,mining,JP,Secret Plant A,${niMining.year},${secret},t,,src,\n`;
+  contrib.contribute = true;
+  await api("/api/v1/datasets/e2e-contrib", { method: "POST", body: JSON.stringify(contrib) });
+  const wsA = await api(`/api/v1/workspace/production?commodity=nickel/mining&year=${niMining.year}`);
+  const jpPublic = niMining.producers.find((p) => p.country === "JP")?.quantity ?? 0;
+  const jpA = wsA.countries.find((c) => c.country === "JP").quantity;
+  check(Math.abs(jpA - (jpPublic + secret)) <= 1e-9 * jpA, "the API adds the contribution to JP's total");
+  await page.goto(BASE + "/#/commodity/nickel/mining");
+  await ready("commodity");
+  const ownRows = await page.$$eval("#workspace-own tbody tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
+  eq(ownRows.length, 1, "own contributed row shown");
+  eq(ownRows[0][1], "Secret Plant A", "own row: producer");
+  const wsRowA = await page.$$eval("#workspace-countries tbody tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
+  const jpRowA = wsRowA.find((r) => r[0] === "JP");
+  eq(jpRowA[2], whole(jpA), "workspace JP total (own party)");
+  eq(jpRowA[3], whole(secret), "contributed quantity");
+  await shot("workspace-own-party");
+
+  // Sign out; the token is gone from the tab.
+  await page.click("#signout");
+  await page.waitForSelector("#signin");
+  eq(await page.evaluate(() => sessionStorage.getItem("lodestone.token")), null, "signed out: token removed");
+  if (TOKEN_B) {
+    await page.fill("#token", TOKEN_B);
+    await page.click("#signin button[type=submit]");
+    await ready("overview");
+    const meB = await api("/api/v1/me", {}, TOKEN_B);
+    check(meB.party !== me.party, "the second user is in another party");
+    eq((await texts("#who"))[0], `${meB.user} · ${meB.party}`, "header shows the second user");
+    await page.goto(BASE + "/#/commodity/nickel/mining");
+    await ready("commodity");
+    const wsB = await api(`/api/v1/workspace/production?commodity=nickel/mining&year=${niMining.year}`, {}, TOKEN_B);
+    const jpB = wsB.countries.find((c) => c.country === "JP").quantity;
+    eq(jpB, jpA, "the other party's JP total includes the contribution");
+    const wsRowB = await page.$$eval("#workspace-countries tbody tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
+    eq(wsRowB.find((r) => r[0] === "JP")[2], whole(jpB), "workspace JP total (other party)");
+    eq(await page.$("#workspace-own"), null, "no contributed rows listed for the other party");
+    const body = await page.textContent("body");
+    check(!body.includes("Secret Plant A"), "the other party never sees the plant's name");
+    check(!JSON.stringify(wsB).includes("Secret Plant A"), "nor does its API response");
+    await shot("workspace-other-party");
+    // The other party sees none of the first party's jobs.
+    await page.goto(BASE + "/#/compare");
+    await ready("compare");
+    eq((await page.$$("#compare-a option")).length, 0, "no jobs of another party listed");
+    eq((await api("/api/v1/jobs", {}, TOKEN_B)).jobs.length, 0, "the API lists none either");
+    const foreign = await fetch(`${BASE}/api/v1/jobs/${planId}/plan-context`, { headers: { Authorization: `Bearer ${TOKEN_B}` } });
+    eq(foreign.status, 404, "another party's job view is 404");
+  }
 
   check(blocked.length === 0, `nothing fetched from the network (blocked: ${blocked.join(", ")})`);
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);

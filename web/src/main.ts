@@ -55,9 +55,13 @@ function signIn(error?: string): void {
 }
 
 function signOut(): void {
+  // Nothing of this user's stays in the tab: token, remembered jobs.
+  sessionStorage.clear();
   setToken(null);
   me = null;
   clearCache();
+  // The next user starts on the overview.
+  history.replaceState(null, "", location.pathname);
   signIn();
 }
 

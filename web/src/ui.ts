@@ -56,7 +56,7 @@ export function table(spec: TableSpec, attrs: Record<string, any> = {}): HTMLTab
   return h(
     "table",
     { class: "data", ...attrs },
-    h("thead", {}, h("tr", {}, ...spec.columns.map((c) => h("th", {}, c)))),
+    h("thead", {}, h("tr", {}, ...spec.columns.map((c, i) => h("th", { class: typeof spec.rows[0]?.[i] === "number" ? "num" : "" }, c)))),
     h(
       "tbody",
       {},

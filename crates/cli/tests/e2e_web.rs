@@ -3,7 +3,9 @@
 //! token it prints), `lodestone serve` on a free port, then
 //! `node web/e2e/ui.mjs`, which signs in, opens every page, runs stress,
 //! Monte Carlo and plan jobs watching their progress bars reach 100%, and
-//! checks that the numbers on each page equal the API's (docs/web.md).
+//! checks that the numbers on each page equal the API's (docs/web.md);
+//! then a user of a second party signs in and must see the first party's
+//! contributed plant only inside a country total, and none of its jobs.
 //! Screenshots of every page go to `target/e2e/` on every run.
 //!
 //! Needs Node.js with `web/node_modules` (playwright-core) and Debian's
@@ -58,6 +60,10 @@ fn dashboard_in_headless_chromium() {
     lodestone(dir.path(), &["admin", "party", "add", "japan"]);
     let token = lodestone(dir.path(), &["admin", "user", "add", "--party", "japan", "--name", "aiko"]).trim().to_string();
     assert!(token.starts_with("lst_"), "admin user add prints the token: {token}");
+    // A user of another party: must see the first party's contribution only
+    // inside country totals, and none of its jobs.
+    lodestone(dir.path(), &["admin", "party", "add", "usa"]);
+    let token_b = lodestone(dir.path(), &["admin", "user", "add", "--party", "usa", "--name", "bob"]).trim().to_string();
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -85,6 +91,7 @@ fn dashboard_in_headless_chromium() {
         .current_dir(&root)
         .env("LODESTONE_URL", &base)
         .env("LODESTONE_TOKEN", &token)
+        .env("LODESTONE_TOKEN_B", &token_b)
         .env("LODESTONE_SHOTS", &shots)
         .env("LODESTONE_CHROMIUM", &chromium)
         .output()
@@ -96,7 +103,7 @@ fn dashboard_in_headless_chromium() {
     eprintln!("{}", stdout.trim());
 
     // A fresh, non-empty PNG of every page from this run.
-    for page in ["signin", "overview", "commodity", "commodity-two-stages", "supply", "stress", "stress-monte-carlo", "plan", "compare"] {
+    for page in ["signin", "overview", "commodity", "commodity-two-stages", "supply", "stress", "stress-monte-carlo", "plan", "compare", "workspace-own-party", "workspace-other-party"] {
         let p = shots.join(format!("{page}.png"));
         let meta = std::fs::metadata(&p).unwrap_or_else(|_| panic!("{} is missing", p.display()));
         assert!(meta.modified().unwrap() >= started, "{} is from an earlier run", p.display());

@@ -2,7 +2,7 @@
 // producers table, every stage side by side (mining vs refining), and
 // shares by location vs by owner.
 
-import { ApiError, cached } from "../api";
+import { ApiError, cached, get } from "../api";
 import { hhi, keyLabel, pct, qty } from "../format";
 import { Concentration, choropleth } from "../shape";
 import { chartPanel, h, message, select, table } from "../ui";
@@ -120,6 +120,53 @@ export async function commodityPage(root: HTMLElement, args: string[]): Promise<
       ),
     ),
   );
+
+  // The joint workspace: public data plus the contributions this party may
+  // see (its own rows one by one; others' only inside country totals).
+  try {
+    const ws = await get<any>(`/api/v1/workspace/production?commodity=${encodeURIComponent(key)}&year=${loc.year}`);
+    const pub = new Map(loc.producers.map((p) => [p.country, p.quantity]));
+    const rows = (ws.countries as any[]).filter((c) => c.country !== "ZZ");
+    const own = (ws.rows as any[]).filter((r) => r.from !== "public");
+    const changed = rows.filter((c) => Math.abs(c.quantity - (pub.get(c.country) ?? 0)) > 1e-9 * Math.max(1, c.quantity));
+    root.append(
+      h(
+        "section",
+        { class: "card", id: "workspace" },
+        h("h3", {}, `Joint workspace, ${ws.year}: public data and contributions`),
+        h(
+          "p",
+          { class: "note", id: "workspace-summary" },
+          `Total ${qty(ws.total)} ${ws.unit} (public ${qty(loc.total)}); HHI ${hhi(ws.hhi)}${ws.undisclosed > 0 ? `; ${qty(ws.undisclosed)} ${ws.unit} contributed without a country` : ""}. Other parties' contributions appear only inside country totals.`,
+        ),
+        changed.length
+          ? h(
+              "div",
+              { class: "scroll" },
+              table(
+                {
+                  columns: ["Country", "Public", "Workspace", "Contributed"],
+                  rows: changed.map((c) => [c.country, pub.get(c.country) ?? 0, c.quantity, c.quantity - (pub.get(c.country) ?? 0)]),
+                  format: (c, v) => (c === 0 ? String(v) : qty(v as number)),
+                },
+                { id: "workspace-countries" },
+              ),
+            )
+          : h("p", { class: "note" }, "No contribution visible to your party changes a country's total."),
+        own.length
+          ? h(
+              "div",
+              {},
+              h("h4", {}, "Your party's contributed rows"),
+              table({ columns: ["Country", "Producer", "Quantity", "From"], rows: own.map((r) => [r.country, r.producer, r.quantity, r.from]), format: (c, v) => (c === 2 ? qty(v as number) : String(v ?? "")) }, { id: "workspace-own" }),
+            )
+          : null,
+        ...(ws.notes as string[]).map((n) => h("p", { class: "note" }, n)),
+      ),
+    );
+  } catch (e: any) {
+    root.append(message("info", `Joint workspace: ${e.message}`));
+  }
 
   // Every stage side by side: top producers' shares.
   const perStage = await Promise.all(

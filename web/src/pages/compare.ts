@@ -32,16 +32,16 @@ export function jobFigures(j: Job): Record<string, number> {
 }
 
 async function listJobs(): Promise<{ id: string; label: string }[]> {
-  // The server's job list, when it has one; else the jobs this tab ran.
+  // The server's list of the party's jobs; only if that fails, the jobs
+  // this tab ran (forgotten at sign-out).
   try {
     const l = await get<any>("/api/v1/jobs?limit=100");
-    const jobs: any[] = Array.isArray(l) ? l : l.jobs ?? l.items ?? [];
-    if (jobs.length)
-      return jobs
-        .filter((j) => j.status === "done")
-        .map((j) => ({ id: j.id, label: `${j.kind} ${j.label ?? ""} on ${j.data ?? "embedded"} · ${(j.created_at ?? "").replace("T", " ").slice(0, 19)} · ${j.user ?? ""} · ${j.id.slice(0, 8)}` }));
+    const jobs: any[] = l.jobs;
+    return jobs
+      .filter((j) => j.status === "done")
+      .map((j) => ({ id: j.id, label: `${j.kind} ${j.label ?? ""} on ${j.data ?? "embedded"} · ${(j.created_at ?? "").replace("T", " ").slice(0, 19)} · ${j.user ?? ""} · ${j.id.slice(0, 8)}` }));
   } catch {
-    /* no list endpoint: fall back */
+    /* the list is unavailable: fall back */
   }
   return myJobs().map((j) => ({ id: j.id, label: `${j.kind} ${j.id.slice(0, 8)} · ${j.label}` }));
 }
