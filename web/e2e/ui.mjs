@@ -328,6 +328,17 @@ try {
 
   // ---- Compare: the two plans side by side (from the server's job list);
   // and two dataset versions.
+  const tiny = (q) => ({
+    files: {
+      "dataset.toml": 'name = "tiny"\ntitle = "tiny"\nstages = ["mining"]\n',
+      "sources.csv": "id,title,publisher,year,url,license,note\nsrc,Test,tests,,,,\n",
+      "countries.csv": "code,name,iso3,source\nJP,Japan,,src\n",
+      "commodities.csv": "commodity,stage,name,unit,basis,hs_codes,material,source,note\nx,mining,X,t,,,,src,\n",
+      "production.csv": `commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nx,mining,JP,,2024,${q},t,,src,\n`,
+    },
+  });
+  await api("/api/v1/datasets/e2e-tiny", { method: "POST", body: JSON.stringify(tiny(5)) });
+  await api("/api/v1/datasets/e2e-tiny", { method: "POST", body: JSON.stringify(tiny(6)) });
   await page.goto(BASE + `/#/compare/${planId}/${plan2Id}`);
   await ready("compare");
   const listed = await page.$$eval("#compare-a option", (os) => os.map((o) => o.value));
@@ -342,18 +353,9 @@ try {
   check(pj2.result.objective >= pj.result.objective * (1 - 1e-9), "10-year permitting never costs less");
   const capexRow = crow.find((r) => r[0] === "cost capex");
   eq(capexRow[2], whole(pj2.result.parts.capex), "compare B capex");
-  const tiny = (q) => ({
-    files: {
-      "dataset.toml": 'name = "tiny"\ntitle = "tiny"\nstages = ["mining"]\n',
-      "sources.csv": "id,title,publisher,year,url,license,note\nsrc,Test,tests,,,,\n",
-      "countries.csv": "code,name,iso3,source\nJP,Japan,,src\n",
-      "commodities.csv": "commodity,stage,name,unit,basis,hs_codes,material,source,note\nx,mining,X,t,,,,src,\n",
-      "production.csv": `commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nx,mining,JP,,2024,${q},t,,src,\n`,
-    },
-  });
-  await api("/api/v1/datasets/e2e-tiny", { method: "POST", body: JSON.stringify(tiny(5)) });
-  await api("/api/v1/datasets/e2e-tiny", { method: "POST", body: JSON.stringify(tiny(6)) });
-  await page.fill("#diff-name", "e2e-tiny");
+  await page.selectOption("#diff-name", "e2e-tiny");
+  const vers = (await api("/api/v1/datasets/e2e-tiny/versions")).versions.map((v) => v.version);
+  eq([await page.inputValue("#diff-from"), await page.inputValue("#diff-to")].join(" "), vers.slice(-2).join(" "), "the last two versions preselected");
   await page.click("#diff-run");
   await page.waitForSelector("#diff-out h4");
   eq((await texts("#diff-out h4"))[0], "production.csv: 1 removed, 1 added", "dataset diff shown");

@@ -94,17 +94,30 @@ export async function comparePage(root: HTMLElement, args: string[]): Promise<vo
   );
   await run();
 
-  // Dataset versions.
-  const name = h("input", { id: "diff-name", placeholder: "dataset name" }) as HTMLInputElement;
-  const from = h("input", { id: "diff-from", type: "number", min: "1", value: "1", style: { width: "5em" } }) as HTMLInputElement;
-  const to = h("input", { id: "diff-to", type: "number", min: "1", value: "2", style: { width: "5em" } }) as HTMLInputElement;
+  // Dataset versions: the party's datasets (GET /api/v1/datasets).
+  const { datasets } = await get<{ datasets: { name: string; latest: { version: number } }[] }>("/api/v1/datasets?limit=1000");
+  const section = h("section", { class: "card", id: "compare-datasets" }, h("h3", {}, "Two versions of a dataset"), h("p", { class: "note" }, "Your party's uploaded datasets; other parties' datasets are not visible."));
+  root.append(section);
+  if (!datasets.length) {
+    section.append(message("info", "Your party has uploaded no dataset yet (POST /api/v1/datasets/{name}, or lodestone's dataset commands)."));
+    return;
+  }
+  const from = h("input", { id: "diff-from", type: "number", min: "1", style: { width: "5em" } }) as HTMLInputElement;
+  const to = h("input", { id: "diff-to", type: "number", min: "1", style: { width: "5em" } }) as HTMLInputElement;
+  const setVersions = (n: string) => {
+    const latest = datasets.find((d) => d.name === n)?.latest.version ?? 1;
+    from.value = String(Math.max(1, latest - 1));
+    to.value = String(latest);
+  };
+  let name = datasets[0].name;
+  setVersions(name);
+  const pickName = select(datasets.map((d) => ({ value: d.name, label: `${d.name} (${d.latest.version} version${d.latest.version === 1 ? "" : "s"})` })), name, (v) => ((name = v), setVersions(v)), { id: "diff-name" });
   const out = h("div", { id: "diff-out" });
   const diff = async () => {
     clear(out);
     try {
-      const vs = await get<any>(`/api/v1/datasets/${encodeURIComponent(name.value)}/versions`);
-      const d = await get<any>(`/api/v1/datasets/${encodeURIComponent(name.value)}/diff?from=${from.value}&to=${to.value}`);
-      out.append(h("p", { class: "note" }, `${vs.versions.length} version(s) of ${name.value}; version ${d.from} vs ${d.to}: ${Object.keys(d.files).length} file(s) differ.`));
+      const d = await get<any>(`/api/v1/datasets/${encodeURIComponent(name)}/diff?from=${from.value}&to=${to.value}`);
+      out.append(h("p", { class: "note" }, `${name}: version ${d.from} vs ${d.to}: ${Object.keys(d.files).length} file(s) differ.`));
       for (const [f, x] of Object.entries<any>(d.files)) {
         out.append(
           h("h4", {}, `${f}: ${x.removed_count} removed, ${x.added_count} added`),
@@ -115,14 +128,5 @@ export async function comparePage(root: HTMLElement, args: string[]): Promise<vo
       out.append(message(e instanceof ApiError && e.status === 404 ? "info" : "error", e.message));
     }
   };
-  root.append(
-    h(
-      "section",
-      { class: "card" },
-      h("h3", {}, "Two versions of a dataset"),
-      h("p", { class: "note" }, "Your party's uploaded datasets (POST /api/v1/datasets/{name}); other parties' datasets are not visible."),
-      h("div", { class: "controls" }, h("label", {}, "Dataset", name), h("label", {}, "From version", from), h("label", {}, "To version", to), h("button", { type: "button", id: "diff-run", onclick: diff }, "Compare")),
-      out,
-    ),
-  );
+  section.append(h("div", { class: "controls" }, h("label", {}, "Dataset", pickName), h("label", {}, "From version", from), h("label", {}, "To version", to), h("button", { type: "button", id: "diff-run", onclick: diff }, "Compare")), out);
 }

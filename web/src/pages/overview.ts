@@ -46,7 +46,17 @@ export async function overviewPage(root: HTMLElement): Promise<void> {
             "tr",
             {},
             ...cols.map((c) => {
-              const th = h("th", { class: `sortable ${c.num ? "num" : ""} ${c.col === sortCol ? `sorted-${sortDir}` : ""}`, "data-col": c.col }, c.label);
+              const th = h(
+                "th",
+                {
+                  class: `sortable ${c.num ? "num" : ""} ${c.col === sortCol ? `sorted-${sortDir}` : ""}`,
+                  "data-col": c.col,
+                  tabindex: "0",
+                  "aria-sort": c.col === sortCol ? (sortDir === "asc" ? "ascending" : "descending") : "none",
+                },
+                c.label,
+              );
+              th.addEventListener("keydown", (e: KeyboardEvent) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), th.click()));
               th.addEventListener("click", () => {
                 if (sortCol === c.col) sortDir = sortDir === "asc" ? "desc" : "asc";
                 else {
