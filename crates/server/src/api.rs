@@ -326,7 +326,14 @@ async fn workspace_table(st: Shared, h: HeaderMap, q: HashMap<String, String>, t
         rows.extend(more);
     }
     if let Some(c) = &country {
-        rows.retain(|r| &r.country == c || r.partner.as_ref() == Some(c));
+        // Quantities their owners share only as world totals are in no
+        // country: a country filter must not attribute them to one (the
+        // sum of such flows from or to C, asked for every C, would show
+        // each flow's exporter and importer). They are left out of a
+        // filtered answer, and the note says so whether or not there are
+        // any (its presence must not tell either).
+        rows.retain(|r| r.vis != Vis::WorldTotal && (&r.country == c || r.partner.as_ref() == Some(c)));
+        notes.push("with `country`, quantities other parties share only as world totals are left out; see the unfiltered view's `undisclosed`".to_string());
     }
     let year = match year.or_else(|| rows.iter().map(|r| r.year).max()) {
         Some(y) => y,

@@ -141,7 +141,7 @@ pub(crate) const ROUTES: &[Route] = &[
         query: &[
             ("commodity", true, "commodity/stage"),
             ("year", false, "a year (default: the latest)"),
-            ("country", false, "only flows from or to this country (ISO 3166-1 alpha-2)"),
+            ("country", false, "only flows from or to this country (ISO 3166-1 alpha-2); quantities shared only as world totals are then left out"),
         ],
         params: &[],
         body: None,
