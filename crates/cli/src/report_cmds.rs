@@ -26,8 +26,9 @@ pub struct ReportArgs {
     /// A stress scenario to run and report (docs/scenarios.md).
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
-    /// Monte Carlo runs (a scenario with [monte_carlo] only).
-    #[arg(long)]
+    /// Monte Carlo runs (a scenario with [monte_carlo] only), 1 to
+    /// 10,000,000 as for `lodestone stress --runs`.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub runs: Option<u64>,
     /// Monte Carlo seed (a scenario with [monte_carlo] only).
     #[arg(long)]

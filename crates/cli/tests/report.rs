@@ -105,6 +105,13 @@ fn bad_input_is_a_clear_error() {
     assert!(e.contains("--runs and --seed apply to a Monte Carlo --scenario"), "{e}");
     let e = fails(&["report", "--scenario", SCENARIO, "--runs", "10"], 2);
     assert!(e.contains("has no [monte_carlo] section"), "{e}");
+    // Zero runs would report zero risk from no draws at all (every
+    // statistic 0, "no country runs short"); the range is `stress --runs`'.
+    const MC: &str = "examples/scenarios/monte-carlo-critical-minerals.toml";
+    for runs in ["0", "10000001"] {
+        let e = fails(&["report", "--commodity", "nickel", "--scenario", MC, "--runs", runs, "--format", "json"], 2);
+        assert!(e.contains("1..=10000000"), "--runs {runs}: {e}");
+    }
     // A scenario error keeps its position in the file.
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
