@@ -262,6 +262,17 @@ try {
   eq(to.series[0].data.length, Math.min(25, tts.nodes.length), "TTS bars");
   to.series[0].data.forEach((d, i) => eq(d.value, tts.nodes[i].tts, `TTS ${tts.nodes[i].country}`));
   to.series[1].data.forEach((d, i) => eq(d, tts.nodes[i].ttr, `TTR ${tts.nodes[i].country}`));
+  // Another time to recover: the TTR marks and the hot spots follow the API.
+  await page.fill("#tts-ttr", "6");
+  await page.click("#tts-solve");
+  await page.waitForFunction(() => window.__lodestone.option("tts-chart")?.series?.[1]?.data?.[0] === 6, null, { timeout: 120000 });
+  const tts6 = await api("/api/v1/tts?commodity=rare_earths&ttr=6&headroom=0.1&stock_months=3");
+  const to6 = await option("tts-chart");
+  to6.series[1].data.forEach((d, i) => eq(d, 6, `TTR 6 for ${tts6.nodes[i].country}`));
+  to6.series[0].data.forEach((d, i) => eq(d.itemStyle.color, tts6.nodes[i].hot_spot ? "#D55E00" : "#0072B2", `hot spot colour ${tts6.nodes[i].country}`));
+  await page.fill("#tts-ttr", "12");
+  await page.click("#tts-solve");
+  await page.waitForFunction(() => window.__lodestone.option("tts-chart")?.series?.[1]?.data?.[0] === 12, null, { timeout: 120000 });
   await shot("stress");
 
   // ---- Monte Carlo: an edited example (fewer runs), histogram with p95 and CVaR.
@@ -288,6 +299,17 @@ try {
   check(Math.abs(dist.mean - w.mean) <= 1e-9 * Math.max(1, w.mean), "re-run mean = the job's mean (same runs)");
   eq(dist.max, w.max, "re-run max = the job's max");
   await shot("stress-monte-carlo");
+
+  // Cancel: a long Monte Carlo run stopped from the page.
+  await page.fill("#stress-toml", text.replace(/runs = \d+/, "runs = 5000000"));
+  await page.click("#stress-run");
+  await page.waitForSelector('#stress-progress[data-status="running"]', { timeout: 120000 });
+  await page.click("#stress-cancel");
+  await page.waitForSelector('#stress-progress[data-status="cancelled"]', { timeout: 120000 });
+  const cancelledId = (await page.evaluate(() => JSON.parse(sessionStorage.getItem("lodestone.jobs"))))[0].id;
+  eq((await api(`/api/v1/jobs/${cancelledId}`)).status, "cancelled", "the API says the job was cancelled");
+  await page.waitForSelector("#stress-status .msg.error", { timeout: 30000 });
+  check((await texts("#stress-status .msg.error"))[0].startsWith("Job cancelled"), "the page says the job was cancelled");
 
   // ---- Plan.
   await page.goto(BASE + "/#/plan");

@@ -45,6 +45,17 @@ export async function jobRunner(opts: {
   const prog = progressBar(`${opts.kind}-progress`);
   prog.el.hidden = true;
   const run = h("button", { type: "button", id: `${opts.kind}-run` }, "Run as a job") as HTMLButtonElement;
+  let running: string | null = null;
+  const cancel = h("button", { type: "button", class: "small", id: `${opts.kind}-cancel`, hidden: true }, "Cancel") as HTMLButtonElement;
+  cancel.addEventListener("click", async () => {
+    if (!running) return;
+    cancel.disabled = true;
+    try {
+      prog.set(await post<Job>(`/api/v1/jobs/${encodeURIComponent(running)}/cancel`, {}));
+    } catch (e: any) {
+      status.append(message("error", e.message));
+    }
+  });
   // Which data the job runs on (docs/server.md, jobs): the embedded
   // dataset, the joint workspace, or one of the party's datasets.
   const datasetName = h("input", { id: `${opts.kind}-dataset`, placeholder: "dataset name", hidden: true }) as HTMLInputElement;
@@ -71,6 +82,9 @@ export async function jobRunner(opts: {
       rememberJob({ id: job.id, kind: job.kind, label: `${current.name}${editor.value === current.text ? "" : " (edited)"}` });
       prog.set(job);
       status.append(h("p", { class: "note" }, `Job ${job.id} queued.`));
+      running = job.id;
+      cancel.hidden = false;
+      cancel.disabled = false;
       const done = await waitJob(job.id, prog.set);
       if (done.status === "done") opts.onDone(done, current.name);
       else status.append(message("error", `Job ${done.status}${done.error ? `: ${done.error}` : ""}`));
@@ -78,6 +92,8 @@ export async function jobRunner(opts: {
       status.append(message("error", e.message, e instanceof ApiError ? e.problems : []));
     } finally {
       run.disabled = false;
+      running = null;
+      cancel.hidden = true;
     }
   });
   opts.root.append(
@@ -104,6 +120,7 @@ export async function jobRunner(opts: {
         ),
         h("label", {}, "Run on", h("span", {}, data, " ", datasetName)),
         run,
+        cancel,
       ),
       h("details", {}, h("summary", {}, "Edit the TOML"), editor),
       prog.el,

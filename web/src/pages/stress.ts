@@ -186,20 +186,40 @@ async function ttsSection(root: HTMLElement): Promise<void> {
   const list = await cached<{ commodities: { commodity: string; production_rows: number }[] }>("/api/v1/commodities");
   const ids = [...new Set(list.commodities.filter((c) => c.production_rows > 0).map((c) => c.commodity))].sort();
   const box = h("div");
-  const initial = ids.includes("rare_earths") ? "rare_earths" : ids[0];
+  let commodity = ids.includes("rare_earths") ? "rare_earths" : ids[0];
+  const num = (id: string, value: string, step: string) => h("input", { id, type: "number", min: "0", step, value, style: { width: "6em" } }) as HTMLInputElement;
+  const ttr = num("tts-ttr", "12", "1");
+  const headroom = num("tts-headroom", "10", "1");
+  const stock = num("tts-stock", "3", "0.5");
+  const solve = () => drawTts(box, commodity, { ttr: ttr.value, headroom: String(Number(headroom.value) / 100), stock_months: stock.value });
   root.append(
     h("h3", {}, "Time to survive against time to recover"),
-    h("p", { class: "note" }, "For each producer removed from month 0: the longest time the rest of the network, with its stocks and spare capacity, meets all demand (Simchi-Levi et al. 2015). Hot spots: TTS below the time to recover (12 months here). Assumed where the dataset has none: 10% spare capacity, 3 months of stock."),
-    h("div", { class: "controls" }, h("label", {}, "Commodity", select(ids.map((i) => ({ value: i, label: i.replace(/_/g, " ") })), initial, (v) => drawTts(box, v), { id: "tts-commodity" }))),
+    h("p", { class: "note" }, "For each producer removed from month 0: the longest time the rest of the network, with its stocks and spare capacity, meets all demand (Simchi-Levi et al. 2015). Hot spots: TTS below the time to recover. Spare capacity and stock are assumed only where the dataset has none."),
+    h(
+      "div",
+      { class: "controls" },
+      h("label", {}, "Commodity", select(ids.map((i) => ({ value: i, label: i.replace(/_/g, " ") })), commodity, (v) => ((commodity = v), solve()), { id: "tts-commodity" })),
+      h("label", {}, "Time to recover (months)", ttr),
+      h("label", {}, "Spare capacity (% of output)", headroom),
+      h("label", {}, "Stock (months of need)", stock),
+      h("button", { type: "button", id: "tts-solve", onclick: () => solve() }, "Solve"),
+    ),
     box,
   );
-  await drawTts(box, initial);
+  await solve();
 }
 
-async function drawTts(root: HTMLElement, commodity: string): Promise<void> {
+async function drawTts(root: HTMLElement, commodity: string, o: { ttr: string; headroom: string; stock_months: string }): Promise<void> {
   clear(root);
   root.append(h("p", { class: "note" }, "Solving…"));
-  const t = await cached<any>(`/api/v1/tts?commodity=${encodeURIComponent(commodity)}&headroom=0.1&stock_months=3`);
+  let t: any;
+  try {
+    t = await cached<any>(`/api/v1/tts?commodity=${encodeURIComponent(commodity)}&ttr=${o.ttr}&headroom=${o.headroom}&stock_months=${o.stock_months}`);
+  } catch (e: any) {
+    clear(root);
+    root.append(message("error", e.message));
+    return;
+  }
   clear(root);
   const nodes = (t.nodes as any[]).slice(0, 25);
   const label = (n: any) => `${n.country} ${n.stage}`;
