@@ -137,20 +137,26 @@ pub fn build(ds: &Dataset, o: &Options, stress: Option<&Value>, plan: Option<&Pl
         // The stress network is built from production and trade rows of the
         // years it reports using.
         if let Some(years) = v["network"]["years"].as_object() {
+            let mut keys = BTreeSet::new();
             for (k, y) in years {
                 if let Some(key) = CommodityKey::parse(k) {
                     cite_rows(ds, &key, y["production"].as_i64(), y["trade"].as_i64(), &mut cited);
+                    keys.insert(key);
                 }
             }
+            cite_recipes(ds, &keys, &mut cited);
         }
     }
     if let Some(r) = plan {
         let keys: BTreeSet<&str> = r.shortfall.iter().map(|s| s.commodity.as_str()).chain(r.supply.iter().map(|s| s.commodity.as_str())).collect();
+        let mut parsed = BTreeSet::new();
         for k in keys {
             if let Some(key) = CommodityKey::parse(k) {
                 cite_all_rows(ds, &key, &mut cited);
+                parsed.insert(key);
             }
         }
+        cite_recipes(ds, &parsed, &mut cited);
     }
     let stress = stress.map(stress_part).transpose()?;
     let plan = plan.map(plan_part);
@@ -171,21 +177,33 @@ pub fn build(ds: &Dataset, o: &Options, stress: Option<&Value>, plan: Option<&Pl
     })
 }
 
-/// Cites the sources of `key`'s production rows of `py` and trade rows of `ty`.
+/// Cites the sources of what a stress network reads for `key`
+/// (`lodestone_sim::Network::build`): production and capacity rows of
+/// `py`, trade rows of `ty`, and the dataset's stockpiles of `key` (every
+/// year: the network takes them unless the scenario sets its stocks).
 fn cite_rows(ds: &Dataset, key: &CommodityKey, py: Option<i64>, ty: Option<i64>, cited: &mut BTreeSet<String>) {
     if let Some(y) = py {
         cited.extend(ds.production.iter().filter(|r| &r.key == key && i64::from(r.year) == y).map(|r| r.source.clone()));
+        cited.extend(ds.capacity.iter().filter(|r| &r.key == key && i64::from(r.year) == y).map(|r| r.source.clone()));
     }
     if let Some(y) = ty {
         cited.extend(ds.trade_of(key).iter().filter(|r| i64::from(r.year) == y).map(|r| r.source.clone()));
     }
+    cited.extend(ds.stockpiles.iter().filter(|r| &r.key == key).map(|r| r.source.clone()));
 }
 
-/// Cites the sources of every production and trade row of `key` (a plan
-/// reads the years its file names).
+/// Cites the sources of every production, capacity, trade and stockpile
+/// row of `key` (a plan builds its network from the years its file names).
 fn cite_all_rows(ds: &Dataset, key: &CommodityKey, cited: &mut BTreeSet<String>) {
     cited.extend(ds.production.iter().filter(|r| &r.key == key).map(|r| r.source.clone()));
+    cited.extend(ds.capacity.iter().filter(|r| &r.key == key).map(|r| r.source.clone()));
     cited.extend(ds.trade_of(key).iter().map(|r| r.source.clone()));
+    cited.extend(ds.stockpiles.iter().filter(|r| &r.key == key).map(|r| r.source.clone()));
+}
+
+/// Cites the recipes linking two of `keys` (the network's input links).
+fn cite_recipes(ds: &Dataset, keys: &BTreeSet<CommodityKey>, cited: &mut BTreeSet<String>) {
+    cited.extend(ds.recipes.iter().filter(|r| keys.contains(&r.output) && keys.contains(&r.input)).map(|r| r.source.clone()));
 }
 
 fn holders(p: &[exposure::ProducerShare], top: usize) -> Vec<Holder> {

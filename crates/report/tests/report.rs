@@ -207,3 +207,42 @@ fn monte_carlo_cells_are_ranked_by_cvar_and_bad_results_are_refused() {
     bad.as_object_mut().unwrap().remove("seed");
     assert!(build(ds, &opts(&["nickel"]), Some(&bad), None).unwrap_err().contains("no `seed`"));
 }
+
+/// A dataset whose tables each cite their own source: production (sp),
+/// trade (st), capacity (sc), stockpiles (ss) and recipes (sr), on ore
+/// (mining) refined into metal (refining).
+fn sourced_dataset() -> Dataset {
+    let mut f: BTreeMap<String, String> = BTreeMap::new();
+    let mut put = |k: &str, v: &str| {
+        f.insert(k.to_string(), v.to_string());
+    };
+    put("dataset.toml", "name = \"t\"\ntitle = \"t\"\nstages = [\"mining\", \"refining\"]\n");
+    put("sources.csv", "id,title,publisher,year,url,license,note\nsp,P,tests,,,,\nst,T,tests,,,,\nsc,C,tests,,,,\nss,S,tests,,,,\nsr,R,tests,,,,\nsx,X,tests,,,,\n");
+    put("countries.csv", "code,name,iso3,source\nAU,Australia,,sx\nJP,Japan,,sx\n");
+    put("commodities.csv", "commodity,stage,name,unit,basis,hs_codes,material,source,note\nore,mining,Ore,t,,,,sx,\nmetal,refining,Metal,t,,,,sx,\n");
+    put("production.csv", "commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nore,mining,AU,,2024,100,t,,sp,\nmetal,refining,JP,,2024,10,t,,sp,\n");
+    put("capacity.csv", "commodity,stage,country,producer,year,quantity,unit,estimated,source,note\nore,mining,AU,,2024,120,t,,sc,\n");
+    put("trade.csv", "commodity,stage,exporter,importer,year,quantity,unit,value_kusd,source,note\nore,mining,AU,JP,2024,40,t,,st,\n");
+    put("stockpiles.csv", "commodity,stage,holder,year,quantity,unit,release_rule,source,note\nmetal,refining,JP,2024,5,t,,ss,\n");
+    put("recipes.csv", "commodity,stage,input_commodity,input_stage,quantity,source,note\nmetal,refining,ore,mining,2,sr,\n");
+    lodestone_model::load_texts("t", &f).unwrap_or_else(|p| panic!("{p}"))
+}
+
+/// The stress network is built from production, trade and capacity rows
+/// of the years it reports, the dataset's stockpiles of its
+/// commodity-stages and the recipes linking them (lodestone_sim::Network):
+/// every one of those sources is listed, not only production and trade.
+#[test]
+fn a_stress_run_cites_every_table_its_network_reads() {
+    let ds = sourced_dataset();
+    let mut v = single_fixture();
+    v["network"]["years"] = json!({ "ore/mining": { "production": 2024, "trade": 2024 }, "metal/refining": { "production": 2024, "trade": null } });
+    let r = build(&ds, &opts(&["metal"]), Some(&v), None).unwrap();
+    let listed: Vec<&str> = r.sources.iter().map(|s| s.id.as_str()).collect();
+    for id in ["sp", "st", "sc", "ss", "sr"] {
+        assert!(listed.contains(&id), "source {id} not listed: {listed:?}");
+    }
+    // Without the stress run only the metal's production is behind a number.
+    let r = build(&ds, &opts(&["metal"]), None, None).unwrap();
+    assert_eq!(r.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["sp"]);
+}
