@@ -335,6 +335,13 @@ pub(crate) mod workspace {
         if global_left_out > 0 {
             notes.push(format!("{global_left_out} contribution(s) of other parties left out: their owners allow only world totals"));
         }
+        // The stress network takes, per holder and commodity-stage, the
+        // last stockpile row (of a year up to the scenario's) in table
+        // order, which in one dataset's file is its latest. Appended rows
+        // would break that (a contribution's older row after a newer one
+        // from the public data or an earlier contribution), so the table
+        // is put in (commodity-stage, holder, year) order.
+        ds.stockpiles.sort_by(|a, b| (&a.key, a.holder, a.year).cmp(&(&b.key, b.holder, b.year)));
         Merged { dataset: ds, own, others_included, notes }
     }
 }
@@ -423,5 +430,36 @@ mod tests {
         let checked = m.dataset.validate().unwrap();
         assert_eq!(checked.trade, m.dataset.trade);
         assert_eq!(checked.stockpiles, m.dataset.stockpiles);
+    }
+
+    /// A workspace job's network starts from each holder's latest
+    /// stockpile, whichever contribution states it and in whatever order
+    /// the contributions come: here the public data says JP held 50 t in
+    /// 2022, one party 10 t in 2024 and another 99 t in 2023, so the JP
+    /// node starts with 10 t.
+    #[test]
+    fn merged_stockpiles_start_from_the_latest_year() {
+        let base = ds(
+            "t",
+            "JP,PH",
+            &[
+                ("production.csv", &format!("{PROD}x,mining,PH,,2024,100,t,,src,\nx,mining,JP,,2024,5,t,,src,\n")),
+                ("trade.csv", &format!("{TRADE}x,mining,PH,JP,2024,10,t,,src,\n")),
+                ("stockpiles.csv", &format!("{STOCK}x,mining,JP,2022,50,t,,src,\n")),
+            ],
+        );
+        let newer = ds("t", "JP", &[("stockpiles.csv", &format!("{STOCK}x,mining,JP,2024,10,t,,src,\n"))]);
+        let older = ds("t", "JP", &[("stockpiles.csv", &format!("{STOCK}x,mining,JP,2023,99,t,,src,\n"))]);
+        let scenario = "name = \"s\"\nhorizon = 2\nperiod = \"month\"\n[network]\ncommodities = [\"x/mining\"]\n";
+        for parts in [
+            vec![part(false, ShareLevel::CountryStage, newer.clone()), part(false, ShareLevel::CountryStage, older.clone())],
+            vec![part(false, ShareLevel::CountryStage, older), part(true, ShareLevel::None, newer)],
+        ] {
+            let m = merge(&base, &parts);
+            let sc = lodestone_sim::parse_scenario("s", scenario, &m.dataset).unwrap();
+            let net = lodestone_sim::Network::build(&m.dataset, &sc.network, sc.period);
+            let jp = net.nodes.iter().position(|n| n.country.as_str() == "JP").unwrap();
+            assert_eq!(net.stock[jp], 10.0);
+        }
     }
 }
