@@ -375,6 +375,13 @@ try {
   check(pj2.result.objective >= pj.result.objective * (1 - 1e-9), "10-year permitting never costs less");
   const capexRow = crow.find((r) => r[0] === "cost capex");
   eq(capexRow[2], whole(pj2.result.parts.capex), "compare B capex");
+  // Open A's results again from Compare.
+  await page.click(`a[data-open="${planId}"]`);
+  await ready("plan");
+  await page.waitForSelector("#plan-builds");
+  eq((await texts("#plan-builds"))[0], String(pj.result.builds.length), "reopened plan: builds");
+  await page.goto(BASE + `/#/compare/${planId}/${plan2Id}`);
+  await ready("compare");
   await page.selectOption("#diff-name", "e2e-tiny");
   const vers = (await api("/api/v1/datasets/e2e-tiny/versions")).versions.map((v) => v.version);
   eq([await page.inputValue("#diff-from"), await page.inputValue("#diff-to")].join(" "), vers.slice(-2).join(" "), "the last two versions preselected");
@@ -436,6 +443,13 @@ try {
     eq((await api("/api/v1/jobs", {}, TOKEN_B)).jobs.length, 0, "the API lists none either");
     const foreign = await fetch(`${BASE}/api/v1/jobs/${planId}/plan-context`, { headers: { Authorization: `Bearer ${TOKEN_B}` } });
     eq(foreign.status, 404, "another party's job view is 404");
+    // Nor can the page open the other party's job by its id.
+    await page.goto(BASE + `/#/stress/job/${stressId}`);
+    await page.waitForSelector("#page .msg.error");
+    const missing = await (await fetch(`${BASE}/api/v1/jobs/${stressId}`, { headers: { Authorization: `Bearer ${TOKEN_B}` } })).json();
+    eq((await texts("#page .msg.error"))[0], missing.error, "the page shows the API's 404 for another party's job");
+    eq(await page.$("#stress-summary"), null, "no results of another party's job");
+    errors.length = 0; // (the browser logs that 404)
   }
 
   check(blocked.length === 0, `nothing fetched from the network (blocked: ${blocked.join(", ")})`);

@@ -68,6 +68,7 @@ export function clearCache(): void {
 export interface Job {
   id: string;
   kind: string;
+  label?: string;
   status: string;
   progress: number;
   user: string;

@@ -64,6 +64,8 @@ export async function comparePage(root: HTMLElement, args: string[]): Promise<vo
     try {
       const [ja, jb] = await Promise.all([get<Job>(`/api/v1/jobs/${selA}`), get<Job>(`/api/v1/jobs/${selB}`)]);
       const rows = compareMaps(jobFigures(ja), jobFigures(jb));
+      const link = (j: Job) => h("a", { href: `#/${j.kind}/job/${j.id}`, "data-open": j.id }, `open ${j.kind} ${j.label ?? ""} ${j.id.slice(0, 8)}`);
+      jobBox.append(h("p", { class: "note" }, "A: ", link(ja), " · B: ", link(jb)));
       jobBox.append(
         table(
           {

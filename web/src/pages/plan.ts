@@ -14,6 +14,12 @@ export async function planPage(root: HTMLElement, args: string[]): Promise<void>
   const results = h("div", { id: "plan-results" });
   await jobRunner({ root, kind: "plan", examplesPath: "/api/v1/examples/plans", initial: args[0], onDone: (j) => showPlan(results, j) });
   root.append(results);
+  // #/plan/job/ID: an earlier job's results.
+  if (args[0] === "job" && args[1]) {
+    const j = await get<Job>(`/api/v1/jobs/${encodeURIComponent(args[1])}`);
+    if (j.kind !== "plan" || j.status !== "done") results.append(message("info", `Job ${j.id} is a ${j.kind} job, ${j.status}.`));
+    else await showPlan(results, j);
+  }
 }
 
 export async function showPlan(root: HTMLElement, job: Job): Promise<void> {

@@ -16,6 +16,12 @@ export async function stressPage(root: HTMLElement, args: string[]): Promise<voi
   const results = h("div", { id: "stress-results" });
   await jobRunner({ root, kind: "stress", examplesPath: "/api/v1/examples/scenarios", initial: args[0], onDone: (j) => showResult(results, j) });
   root.append(results);
+  // #/stress/job/ID: an earlier job's results.
+  if (args[0] === "job" && args[1]) {
+    const j = await get<Job>(`/api/v1/jobs/${encodeURIComponent(args[1])}`);
+    if (j.kind !== "stress" || j.status !== "done") results.append(message("info", `Job ${j.id} is a ${j.kind} job, ${j.status}.`));
+    else await showResult(results, j);
+  }
   const tts = h("div", { id: "tts" });
   root.append(tts);
   await ttsSection(tts);
