@@ -299,6 +299,22 @@ pub(crate) mod workspace {
         left_out
     }
 
+    /// The rows of `rows` whose year is at most the public data's latest for
+    /// their commodity-stage (any year where the public data has none), and
+    /// how many were not.
+    fn up_to<T: Clone>(rows: &[T], key: impl Fn(&T) -> (&CommodityKey, i32), latest: &HashMap<CommodityKey, i32>) -> (Vec<T>, usize) {
+        let mut kept = Vec::with_capacity(rows.len());
+        let mut late = 0;
+        for r in rows {
+            let (k, y) = key(r);
+            match latest.get(k) {
+                Some(&l) if y > l => late += 1,
+                _ => kept.push(r.clone()),
+            }
+        }
+        (kept, late)
+    }
+
     /// The embedded dataset plus the contributions a job of the caller may
     /// use: its own (any level) and other parties' whose owners allow
     /// country-stage totals. Others' `global-stage` contributions are left
@@ -306,6 +322,16 @@ pub(crate) mod workspace {
     /// allow), with a note giving only their number.
     pub(crate) fn merge(base: &Dataset, parts: &[Part]) -> Merged {
         let mut ds = base.clone();
+        let mut prod_latest: HashMap<CommodityKey, i32> = HashMap::new();
+        for o in &base.production {
+            let y = prod_latest.entry(o.key.clone()).or_insert(o.year);
+            *y = (*y).max(o.year);
+        }
+        let mut trade_latest: HashMap<CommodityKey, i32> = HashMap::new();
+        for t in &base.trade {
+            let y = trade_latest.entry(t.key.clone()).or_insert(t.year);
+            *y = (*y).max(t.year);
+        }
         let mut own = vec![];
         let mut others_included = 0;
         let mut global_left_out = 0;
@@ -316,15 +342,30 @@ pub(crate) mod workspace {
                 continue;
             }
             let d = &*p.data;
-            let mut left_out = add_outputs(base, &mut ds.production, &d.production, d);
-            left_out += add_outputs(base, &mut ds.capacity, &d.capacity, d);
+            // A stress or plan network reads one year per commodity-stage,
+            // the latest it finds: a contributed row of a later year than
+            // the public data's would make that year the only one read and
+            // drop every public row of the commodity-stage. Such rows are
+            // left out (and counted, for the owner).
+            let (production, late_p) = up_to(&d.production, |o| (&o.key, o.year), &prod_latest);
+            let (capacity, late_c) = up_to(&d.capacity, |o| (&o.key, o.year), &prod_latest);
+            let (trade, late_t) = up_to(&d.trade, |t| (&t.key, t.year), &trade_latest);
+            let mut left_out = add_outputs(base, &mut ds.production, &production, d);
+            left_out += add_outputs(base, &mut ds.capacity, &capacity, d);
             left_out += add_stockpiles(base, &mut ds.stockpiles, &d.stockpiles, d);
-            left_out += add_trade(base, &mut ds.trade, &d.trade, d);
+            left_out += add_trade(base, &mut ds.trade, &trade, d);
+            let late = late_p + late_c + late_t;
             if p.own {
                 own.push(format!("{} v{}", p.dataset, p.version));
                 if left_out > 0 {
                     notes.push(format!(
                         "your dataset {} v{}: {left_out} row(s) left out (a commodity-stage the embedded dataset lacks or holds in another unit, or a country it does not declare)",
+                        p.dataset, p.version
+                    ));
+                }
+                if late > 0 {
+                    notes.push(format!(
+                        "your dataset {} v{}: {late} production, capacity or trade row(s) left out: of a year after the public data's latest for their commodity-stage (a network reads one year per commodity-stage, and that year would drop every public row)",
                         p.dataset, p.version
                     ));
                 }
@@ -437,6 +478,30 @@ mod tests {
     /// the contributions come: here the public data says JP held 50 t in
     /// 2022, one party 10 t in 2024 and another 99 t in 2023, so the JP
     /// node starts with 10 t.
+    /// A contributed production row of a later year than the public
+    /// data's (2025 against 2024) would make the network read 2025 alone
+    /// and drop the public producers: it is left out, with a note for its
+    /// owner, and the network keeps PH's 100 t and JP's 5 + 2 t of 2024.
+    /// A commodity-stage the public data has no production for takes
+    /// contributions of any year.
+    #[test]
+    fn contributions_after_the_public_year_are_left_out() {
+        let base = ds("t", "JP,PH", &[("production.csv", &format!("{PROD}x,mining,PH,,2024,100,t,,src,\nx,mining,JP,,2024,5,t,,src,\n"))]);
+        let later = ds("t", "JP", &[("production.csv", &format!("{PROD}x,mining,JP,,2025,8,t,,src,\nx,mining,JP,,2024,2,t,,src,\n"))]);
+        for own in [true, false] {
+            let m = merge(&base, &[part(own, ShareLevel::CountryStage, later.clone())]);
+            let scenario = "name = \"s\"\nhorizon = 2\nperiod = \"month\"\n[network]\ncommodities = [\"x/mining\"]\n";
+            let sc = lodestone_sim::parse_scenario("s", scenario, &m.dataset).unwrap();
+            let net = lodestone_sim::Network::build(&m.dataset, &sc.network, sc.period);
+            let mut prod: Vec<(String, f64)> = net.nodes.iter().enumerate().map(|(i, n)| (n.country.to_string(), net.production[i])).collect();
+            prod.sort_by(|a, b| a.0.cmp(&b.0));
+            // Monthly: 7 t and 100 t a year.
+            assert_eq!(prod, [("JP".to_string(), 7.0 / 12.0), ("PH".to_string(), 100.0 / 12.0)]);
+            let noted = m.notes.iter().any(|n| n.contains("1 production, capacity or trade row(s) left out: of a year after"));
+            assert_eq!(noted, own, "{:?}", m.notes);
+        }
+    }
+
     #[test]
     fn merged_stockpiles_start_from_the_latest_year() {
         let base = ds(
