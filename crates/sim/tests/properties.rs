@@ -205,6 +205,13 @@ proptest! {
         let mut ws = Workspace::new(&net);
         prop_assert!(go(&mut ws) == want, "class loops differ from the plain loop");
         prop_assert!(go(&mut ws) == want, "a reused workspace differs");
+        // The summary-only form (what jobs and the brief record) too.
+        let summary = |ws: &mut Workspace| -> Vec<u64> {
+            let r = run(&net, &comp, &comp.effects, ws, Record::Summary, &|_, _| {}, &AtomicBool::new(false));
+            r.nodes.iter().flat_map(|x| [x.cumulative_shortfall.to_bits(), x.cumulative_demand.to_bits()]).collect()
+        };
+        let want = summary(&mut plain);
+        prop_assert!(summary(&mut ws) == want, "class loops differ from the plain loop (summary only)");
     }
 
     #[test]
