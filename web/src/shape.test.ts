@@ -128,6 +128,39 @@ describe("origin Sankey", () => {
   });
 });
 
+describe("origin Sankey with small flows grouped", () => {
+  // Supply 100: origins CN 90, MG 6, LK 3, TZ 1; direct: CN 95, MX 4, KR 1.
+  const s = originSankey(
+    "US",
+    ["graphite/mining"],
+    [
+      { country: "CN", name: "China", share: 0.9, quantity: 90 },
+      { country: "MG", name: "Madagascar", share: 0.06, quantity: 6 },
+      { country: "LK", name: "Sri Lanka", share: 0.03, quantity: 3 },
+      { country: "TZ", name: "Tanzania", share: 0.01, quantity: 1 },
+    ],
+    [
+      { country: "CN", quantity: 95 },
+      { country: "MX", quantity: 4 },
+      { country: "KR", quantity: 1 },
+    ],
+    100,
+    0.05,
+  );
+  const flow = (a: string, b: string) => s.links.find((l) => l.source === a && l.target === b)?.value;
+  it("merges the origins and suppliers below 5% into one node each", () => {
+    expect(flow("MG (origin)", "[graphite/mining]")).toBeCloseTo(6, 12);
+    expect(flow("others, 2 countries (origin)", "[graphite/mining]")).toBeCloseTo(4, 12);
+    expect(flow("others, 2 countries (exporter)", "US (consumer)")).toBe(5);
+    expect(s.nodes.some((n) => n.name.startsWith("LK"))).toBe(false);
+  });
+  it("keeps the totals", () => {
+    const into = (t: string) => s.links.filter((l) => l.target === t).reduce((a, l) => a + l.value, 0);
+    expect(into("[graphite/mining]")).toBeCloseTo(100, 9);
+    expect(into("US (consumer)")).toBe(100);
+  });
+});
+
 describe("plans", () => {
   it("reads period labels as years", () => {
     expect(periodYear("2026")).toBe(2026);

@@ -133,14 +133,26 @@ export interface SankeyData {
 /** A Sankey from multi-tier origin: origin countries (at the upstream
  * stage) -> each commodity-stage on the path, upstream first -> the
  * direct suppliers (own production and imports by partner) -> the consumer.
- * Flows into and out of every stage node equal the supply. */
+ * Flows into and out of every stage node equal the supply. Origins and
+ * suppliers below `minShare` of the supply are drawn as one "others" node
+ * each (when there are at least two of them). */
 export function originSankey(
   consumer: string,
   path: string[],
   shares: OriginShare[],
   direct: { country: string; quantity: number }[],
   supply: number,
+  minShare = 0,
 ): SankeyData {
+  const small = (q: number) => supply > 0 && q / supply < minShare;
+  const group = <T extends { country: string }>(list: T[], qty: (x: T) => number, make: (n: number, q: number) => T): T[] => {
+    const few = list.filter((x) => qty(x) > 0 && small(qty(x)) && x.country !== consumer);
+    if (few.length < 2) return list;
+    const rest = list.filter((x) => !few.includes(x));
+    return [...rest, make(few.length, few.reduce((a, x) => a + qty(x), 0))];
+  };
+  shares = group(shares, (x) => x.share * supply, (n, q) => ({ country: `others, ${n} countries`, name: "others", share: q / supply, quantity: q }));
+  direct = group(direct, (x) => x.quantity, (n, q) => ({ country: `others, ${n} countries`, quantity: q }));
   const stages = [...path].reverse().map((k) => `[${k}]`);
   const nodes = new Map<string, { name: string }>();
   const add = (n: string) => nodes.set(n, { name: n });

@@ -38,7 +38,9 @@ export async function supplyPage(root: HTMLElement, args: string[]): Promise<voi
     return;
   }
   const shares: OriginShare[] = o.shares;
-  const s = originSankey(country, o.path, shares, o.direct, o.supply);
+  // Origins and suppliers under 1% of the supply are drawn as one node each
+  // (the tables below list every one).
+  const s = originSankey(country, o.path, shares, o.direct, o.supply, 0.01);
   root.append(
     h(
       "p",
@@ -49,7 +51,7 @@ export async function supplyPage(root: HTMLElement, args: string[]): Promise<voi
       id: "supply-sankey",
       title: `Where ${o.country}'s ${keyLabel(o.key)} comes from`,
       height: Math.max(420, 16 * s.nodes.length),
-      note: "Left: origin countries at the upstream stage (multi-tier origin through re-exports); middle: the commodity-stages on the path and the direct suppliers (own output, imports by partner); right: the consumer. Widths in " + o.unit + ".",
+      note: "Left: origin countries at the upstream stage (multi-tier origin through re-exports); middle: the commodity-stages on the path and the direct suppliers (own output, imports by partner); right: the consumer. Widths in " + o.unit + "; countries under 1% of the supply are drawn together as \"others\".",
       option: {
         tooltip: { trigger: "item" },
         series: [
