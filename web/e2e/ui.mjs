@@ -58,6 +58,10 @@ page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
 
 async function shot(name) {
   await page.waitForTimeout(300); // let ECharts finish drawing
+  // Usable on a laptop screen (1366 px wide): the page never scrolls sideways
+  // (wide tables scroll inside their own box).
+  const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  check(sw <= cw, `${name}: no horizontal scrolling at 1366 px (${sw} > ${cw})`);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 async function ready(pageName) {
