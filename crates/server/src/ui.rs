@@ -48,6 +48,13 @@ pub(crate) fn routes() -> Router<Shared> {
         return r.route("/", get(|| async { ([(header::CACHE_CONTROL, "no-cache")], axum::response::Html(NOT_BUILT)) }));
     }
     for &(path, body) in ASSETS {
+        // A route pattern treats `{`, `}` and `*` as captures (and refuses
+        // some of them at start-up): such a file is not served rather than
+        // stopping the server. Vite's names never contain them.
+        if path.contains(['{', '}', '*']) {
+            eprintln!("web dashboard: not serving `{path}` (its name holds a route pattern character)");
+            continue;
+        }
         if path == "index.html" {
             r = r.route("/", get(move || async move { asset(path, body) }));
         }

@@ -166,6 +166,58 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.map_err(internal)
 }
 
+// ---- views that re-run a finished job ----
+//
+// Re-running a job (a whole Monte Carlo, a plan and its sweep) costs as
+// much as the job did. So: at most one such computation runs at a time
+// (later requests wait their turn without holding a thread), a finished
+// job's answer is kept (a done job's input and data never change, so the
+// same question gets the same answer; the cache is keyed by job id, which
+// `done_job` has already checked belongs to the caller's party), and the
+// sizes a view will re-run are capped (`SERIES_CELLS`, `DISTRIBUTION_RUNS`).
+
+/// Nodes x periods the series view records (11 numbers each).
+pub(crate) const SERIES_CELLS: usize = 3_000_000;
+/// Monte Carlo runs the distribution view re-runs.
+pub(crate) const DISTRIBUTION_RUNS: usize = 1_000_000;
+const CACHED: usize = 64;
+
+fn heavy() -> &'static tokio::sync::Semaphore {
+    static S: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    S.get_or_init(|| tokio::sync::Semaphore::new(1))
+}
+
+fn cache() -> &'static std::sync::Mutex<HashMap<String, Value>> {
+    static C: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Value>>> = std::sync::OnceLock::new();
+    C.get_or_init(|| std::sync::Mutex::new(HashMap::new()))
+}
+
+/// The cache key of a view of job `id` with query `q` (sorted).
+fn cache_key(view: &str, id: &str, q: &HashMap<String, String>) -> String {
+    let sorted: BTreeMap<&String, &String> = q.iter().collect();
+    format!("{view}|{id}|{}", serde_json::to_string(&sorted).unwrap_or_default())
+}
+
+/// Runs `f` (on a blocking thread, one heavy view at a time) unless the
+/// answer is cached; keeps successful answers.
+async fn heavy_view(key: String, f: impl FnOnce() -> VResult<Value> + Send + 'static) -> VResult<Json<Value>> {
+    if let Some(v) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(Json(v.clone()));
+    }
+    let _turn = heavy().acquire().await.map_err(internal)?;
+    // Another request may have answered it while this one waited.
+    if let Some(v) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(Json(v.clone()));
+    }
+    let v = blocking(f).await??;
+    let mut c = cache().lock().unwrap_or_else(|p| p.into_inner());
+    if c.len() >= CACHED {
+        c.clear();
+    }
+    c.insert(key, v.clone());
+    Ok(Json(v))
+}
+
 async fn principal(st: &Shared, headers: &HeaderMap) -> VResult<Principal> {
     let unauth = || ViewError(StatusCode::UNAUTHORIZED, "missing or invalid `Authorization: Bearer TOKEN`".into());
     let h = headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or_else(unauth)?;
@@ -401,9 +453,9 @@ fn job_key(ds: &Dataset, q: &HashMap<String, String>) -> VResult<CommodityKey> {
 }
 
 async fn job_series(State(st): State<Shared>, h: HeaderMap, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> VResult<Json<Value>> {
-    let job = done_job(&st, &h, id, "stress").await?;
+    let job = done_job(&st, &h, id.clone(), "stress").await?;
     let base = st.dataset;
-    let out = blocking(move || -> VResult<Value> {
+    heavy_view(cache_key("series", &id, &q), move || -> VResult<Value> {
         let ds = job.ds.as_ref().unwrap_or(base);
         let key = job_key(ds, &q)?;
         let text = job.text;
@@ -412,6 +464,16 @@ async fn job_series(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Strin
             return Err(ViewError(StatusCode::UNPROCESSABLE_ENTITY, "a Monte Carlo job has no single series: see /distribution".into()));
         }
         let net = lodestone_sim::Network::build(ds, &sc.network, sc.period);
+        if net.len().saturating_mul(sc.horizon) > SERIES_CELLS {
+            return Err(ViewError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "this job's network has {} nodes over {} periods; the series view re-runs at most {SERIES_CELLS} node-periods (narrow the scenario's [network] commodities or its horizon)",
+                    net.len(),
+                    sc.horizon
+                ),
+            ));
+        }
         let groups = lodestone_sim::dataset_groups(ds);
         let c = lodestone_sim::compile(&net, &sc, &groups);
         let r = lodestone_sim::simulate(&net, &c, lodestone_sim::Record::Full, &|_, _| {}, &AtomicBool::new(false));
@@ -453,8 +515,7 @@ async fn job_series(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Strin
             "countries": countries,
         }))
     })
-    .await??;
-    Ok(Json(out))
+    .await
 }
 
 /// Histogram of values `v` in `bins` equal bins over [min, max], and the
@@ -492,6 +553,9 @@ pub(crate) fn histogram(mut v: Vec<f64>, bins: usize) -> Value {
 
 async fn job_distribution(State(st): State<Shared>, h: HeaderMap, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> VResult<Json<Value>> {
     use lodestone_sim::engine;
+    // The token and the job first: a caller without them learns nothing,
+    // not even which parameters are wrong (401/404 before 400).
+    let job = done_job(&st, &h, id.clone(), "stress").await?;
     let country = match q.get("country") {
         Some(c) => Some(CountryCode::parse(c).ok_or_else(|| bad(format!("`{c}` is not a country code")))?),
         None => None,
@@ -500,15 +564,20 @@ async fn job_distribution(State(st): State<Shared>, h: HeaderMap, Path(id): Path
         Some(b) => b.parse::<usize>().ok().filter(|b| (1..=200).contains(b)).ok_or_else(|| bad("bins: expected 1 to 200"))?,
         None => 30,
     };
-    let job = done_job(&st, &h, id, "stress").await?;
     let base = st.dataset;
-    let out = blocking(move || -> VResult<Value> {
+    heavy_view(cache_key("distribution", &id, &q), move || -> VResult<Value> {
         let ds = job.ds.as_ref().unwrap_or(base);
         let key = job_key(ds, &q)?;
         let sc = lodestone_sim::parse_scenario("scenario", &job.text, ds).map_err(|e| internal(e.to_string()))?;
         let Some(spec) = sc.monte_carlo.as_ref() else {
             return Err(ViewError(StatusCode::UNPROCESSABLE_ENTITY, "not a Monte Carlo job: see /series".into()));
         };
+        if spec.runs > DISTRIBUTION_RUNS {
+            return Err(ViewError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("this job drew {} runs; the distribution view re-runs at most {DISTRIBUTION_RUNS} (the job's own statistics cover all its runs)", spec.runs),
+            ));
+        }
         let net = lodestone_sim::Network::build(ds, &sc.network, sc.period);
         let groups = lodestone_sim::dataset_groups(ds);
         let Some(k) = net.keys.iter().position(|x| *x == key) else {
@@ -560,19 +629,18 @@ async fn job_distribution(State(st): State<Shared>, h: HeaderMap, Path(id): Path
         hist["seed"] = json!(spec.seed);
         Ok(hist)
     })
-    .await??;
-    Ok(Json(out))
+    .await
 }
 
 async fn plan_context(State(st): State<Shared>, h: HeaderMap, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> VResult<Json<Value>> {
+    let job = done_job(&st, &h, id.clone(), "plan").await?;
     let sweep = match q.get("sweep").map(String::as_str) {
         None => false,
         Some("permitting_years") => true,
         Some(o) => return Err(bad(format!("sweep `{o}`: only permitting_years"))),
     };
-    let job = done_job(&st, &h, id, "plan").await?;
     let base = st.dataset;
-    let out = blocking(move || -> VResult<Value> {
+    heavy_view(cache_key("plan-context", &id, &q), move || -> VResult<Value> {
         let ds = job.ds.as_ref().unwrap_or(base);
         let text = job.text;
         let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: not available on the server")) };
@@ -615,8 +683,7 @@ async fn plan_context(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Str
         }
         Ok(out)
     })
-    .await??;
-    Ok(Json(out))
+    .await
 }
 
 #[cfg(test)]

@@ -285,6 +285,29 @@ fn views_and_assets() {
         assert!(num(&w[1]["objective"]) >= num(&w[0]["objective"]) * (1.0 - 1e-6), "{} then {}", w[0], w[1]);
     }
     assert_eq!(get(&format!("/api/v1/jobs/{pid}/plan-context?sweep=capex"), &a).0, 400);
+    // The same question again is answered from the kept answer: identical.
+    let (code, again) = get(&format!("/api/v1/jobs/{pid}/plan-context?sweep=permitting_years"), &a);
+    assert_eq!((code, &again), (200, &ctx));
+
+    // The token and the job come before the parameters: without a token a
+    // bad parameter is still 401, and another party's job with a bad
+    // parameter is still 404 (like a missing job), never 400.
+    for p in [format!("/api/v1/jobs/{mid}/distribution?commodity=graphite/mining&bins=0"), format!("/api/v1/jobs/{mid}/distribution?commodity=graphite/mining&country=zz9"), format!("/api/v1/jobs/{pid}/plan-context?sweep=capex")] {
+        assert_eq!(call("GET", &u(&p), None, None).0, 401, "{p}");
+        assert_eq!(get(&p, &b).0, 404, "{p}");
+    }
+
+    // The series view re-runs at most 3,000,000 node-periods: the ban's
+    // network (over 100 nodes) over 30,000 months is refused with a reason.
+    let long = common::SCENARIO.replace("horizon = 24", "horizon = 30000");
+    assert!(long.contains("horizon = 30000"));
+    let (code, job) = call("POST", &u("/api/v1/jobs"), Some(&a), Some(json!({ "kind": "stress", "scenario": long })));
+    assert_eq!(code, 202, "{job}");
+    let lid = job["id"].as_str().unwrap().to_string();
+    assert_eq!(wait_done(&s, &a, &lid)["status"], "done");
+    let (code, e) = get(&format!("/api/v1/jobs/{lid}/series?commodity=rare_earth_compounds/refining"), &a);
+    assert_eq!(code, 422, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("at most 3000000 node-periods"), "{e}");
 
     // Assets: `/` is the dashboard (or, built without web/dist, the page
     // saying how to build it); unknown paths stay JSON 404s.
