@@ -10,6 +10,21 @@ use highs_sys as h;
 use crate::model::{Model, VarType};
 use crate::solver::{Capabilities, Log, Solution, SolveOptions, Solver, Status};
 
+
+/// The thread count every solve in this process asks HiGHS for. HiGHS
+/// sizes one global thread pool at the first run in a process and refuses
+/// (model status "not set") a later run that asks for another size, so a
+/// long-lived process mixing requests (the server solves plans with the
+/// default and time-to-survive LPs with 1 thread) would fail its second
+/// kind. The first solve's request settles the size (`None`: HiGHS's own
+/// default); later solves ask for that size whatever their options say.
+/// LP and MIP answers do not depend on it (HiGHS's parallel paths are
+/// deterministic), only the speed does.
+fn process_threads(requested: Option<usize>) -> Option<usize> {
+    static SETTLED: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *SETTLED.get_or_init(|| requested)
+}
+
 /// HiGHS (simplex/IPM for LPs, branch-and-cut for MIPs). Gives duals and
 /// reduced costs for LPs.
 #[derive(Clone, Copy, Debug, Default)]
@@ -155,7 +170,7 @@ fn solve_highs(model: &Model, options: &SolveOptions) -> Result<Solution, String
         inst.set_double("mip_rel_gap", g.max(0.0))?;
     }
     inst.set_string("presolve", if options.presolve { "on" } else { "off" })?;
-    if let Some(n) = options.threads {
+    if let Some(n) = process_threads(options.threads) {
         inst.set_int("threads", n.min(i32::MAX as usize) as i32)?;
     }
     let log = options.log.clone();
@@ -256,7 +271,7 @@ fn solve_highs(model: &Model, options: &SolveOptions) -> Result<Solution, String
                 "HiGHS model status {other} ({}), run status {run}",
                 model_status_name(other)
             );
-            if options.threads.is_some() && other == h::MODEL_STATUS_NOTSET {
+            if process_threads(options.threads).is_some() && other == h::MODEL_STATUS_NOTSET {
                 // HiGHS's thread pool is global and sized by the first run in
                 // the process; asking for another size later is refused.
                 msg.push_str(" (did an earlier solve in this process use a different `threads`?)");

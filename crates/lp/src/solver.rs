@@ -37,7 +37,8 @@ pub struct SolveOptions {
     /// costs more than the solve: measure both.
     pub presolve: bool,
     /// Worker threads (None: the solver's default). HiGHS sizes its thread
-    /// pool once per process, at its first solve.
+    /// pool once per process, at its first solve: that solve's request
+    /// holds for every later one in the process (see `highs.rs`).
     pub threads: Option<usize>,
     pub log: Log,
 }
