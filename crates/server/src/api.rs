@@ -710,8 +710,7 @@ async fn create_job(
             let sc = lodestone_sim::parse_scenario("scenario", &text, ds).map_err(|e| unprocessable("the scenario is not valid", e.to_string()))?;
             Ok(sc.name)
         } else {
-            let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: plans sent to the server cannot name scenario files yet")) };
-            let inst = lodestone_plan::load_plan("plan", &text, ds, &no_files).map_err(|e| unprocessable("the plan is not valid", e.to_string()))?;
+            let inst = lodestone_plan::load_plan("plan", &text, ds, &crate::views::example_scenario).map_err(|e| unprocessable("the plan is not valid", e.to_string()))?;
             Ok(inst.name)
         }
     })

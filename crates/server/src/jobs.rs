@@ -123,8 +123,7 @@ fn execute(st: &Shared, kind: &str, input: &str, progress: &(dyn Fn(usize, usize
             }
         }
         "plan" => {
-            let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: not available on the server")) };
-            let inst = lodestone_plan::load_plan("plan", text, ds, &no_files).map_err(|e| e.to_string())?;
+            let inst = lodestone_plan::load_plan("plan", text, ds, &crate::views::example_scenario).map_err(|e| e.to_string())?;
             progress(0, 1);
             let (_, r) = lodestone_plan::solve_plan(&inst, &Default::default()).map_err(|e| e.to_string())?;
             serde_json::to_value(&r).map_err(|e| e.to_string())?

@@ -109,6 +109,23 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("malacca-closure", include_str!("../../../examples/scenarios/malacca-closure.toml")),
     ("monte-carlo-critical-minerals", include_str!("../../../examples/scenarios/monte-carlo-critical-minerals.toml")),
 ];
+/// The scenario files a plan sent to the server may name: the example
+/// scenarios compiled into the binary, by their file name alone or by any
+/// path ending in `scenarios/NAME.toml` (so the example plans, which name
+/// `../scenarios/NAME.toml`, run as they do with the CLI). The server reads
+/// no file from its disk for a request.
+pub(crate) fn example_scenario(f: &str) -> Result<(String, String), String> {
+    let name = f.rsplit('/').next().unwrap_or(f).strip_suffix(".toml").unwrap_or("");
+    let dir_ok = !f.contains('/') || f.ends_with(&format!("scenarios/{name}.toml"));
+    match SCENARIOS.iter().find(|(n, _)| *n == name) {
+        Some((n, text)) if dir_ok => Ok((format!("examples/scenarios/{n}.toml"), text.to_string())),
+        _ => Err(format!(
+            "`{f}`: a plan sent to the server may name only the example scenarios ({}); put other disruptions in the plan's own [[scenario]] tables",
+            SCENARIOS.iter().map(|(n, _)| format!("{n}.toml")).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 const PLANS: &[(&str, &str)] = &[
     ("jp-us-rare-earths", include_str!("../../../examples/plans/jp-us-rare-earths.toml")),
     ("jp-us-ph-nickel", include_str!("../../../examples/plans/jp-us-ph-nickel.toml")),
@@ -319,8 +336,7 @@ async fn examples(State(st): State<Shared>, h: HeaderMap, files: &'static [(&'st
             .iter()
             .map(|(name, text)| {
                 let problem = if dir == "plans" {
-                    let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: plans sent to the server cannot name scenario files yet")) };
-                    lodestone_plan::load_plan(name, text, ds, &no_files).err().map(|e| e.to_string())
+                    lodestone_plan::load_plan(name, text, ds, &example_scenario).err().map(|e| e.to_string())
                 } else {
                     lodestone_sim::parse_scenario(name, text, ds).err().map(|e| e.to_string())
                 };
@@ -643,8 +659,7 @@ async fn plan_context(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Str
     heavy_view(cache_key("plan-context", &id, &q), move || -> VResult<Value> {
         let ds = job.ds.as_ref().unwrap_or(base);
         let text = job.text;
-        let no_files = |f: &str| -> Result<(String, String), String> { Err(format!("`{f}`: not available on the server")) };
-        let inst = lodestone_plan::load_plan("plan", &text, ds, &no_files).map_err(|e| internal(e.to_string()))?;
+        let inst = lodestone_plan::load_plan("plan", &text, ds, &example_scenario).map_err(|e| internal(e.to_string()))?;
         let projects: Vec<Value> = inst
             .projects
             .iter()
@@ -677,7 +692,7 @@ async fn plan_context(State(st): State<Shared>, h: HeaderMap, Path(id): Path<Str
         });
         if sweep {
             let spec = lodestone_plan::sweep::SweepSpec { param: "permitting_years".into(), values: (1..=10).map(f64::from).collect() };
-            let points = lodestone_plan::sweep::run_sweep("plan", &text, &spec, ds, &no_files, &Default::default(), &|_, _| {})
+            let points = lodestone_plan::sweep::run_sweep("plan", &text, &spec, ds, &example_scenario, &Default::default(), &|_, _| {})
                 .map_err(|e| ViewError(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
             out["sweep"] = json!({ "param": "permitting_years", "points": serde_json::to_value(&points).map_err(internal)? });
         }

@@ -139,10 +139,31 @@ fn views_and_assets() {
             let text = std::fs::read_to_string(d.join(e["file"].as_str().unwrap().rsplit('/').next().unwrap())).unwrap();
             assert_eq!(e["text"].as_str().unwrap(), text);
             assert_eq!(e["monte_carlo"].as_bool().unwrap(), text.contains("\n[monte_carlo]"));
-            // A plan naming scenario files is flagged: the server refuses those.
-            assert_eq!(e["problem"].is_string(), dir == "plans" && text.contains("\nfile = "), "{}", e["file"]);
+            // Every example runs on the server, plans naming the example
+            // scenarios (`../scenarios/NAME.toml`) included.
+            assert!(e["problem"].is_null(), "{}: {}", e["file"], e["problem"]);
         }
     }
+
+    // A plan naming an example scenario runs on the server as with the
+    // CLI: the job's optimum equals the plan solved here with its scenario
+    // read from examples/ on disk.
+    let text = include_str!("../../../examples/plans/jp-us-rare-earths.toml");
+    assert!(text.contains("file = \"../scenarios/rare-earth-export-ban.toml\""));
+    let (code, job) = call("POST", &u("/api/v1/jobs"), Some(&a), Some(json!({ "kind": "plan", "plan": text })));
+    assert_eq!(code, 202, "{job}");
+    let done = wait_done(&s, &a, job["id"].as_str().unwrap());
+    assert_eq!(done["status"], "done", "{done}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/plans");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).map(|t| (f.to_string(), t)).map_err(|e| e.to_string());
+    let inst = lodestone_plan::load_plan("plan", text, ds, &read).unwrap();
+    let (_, direct) = lodestone_plan::solve_plan(&inst, &Default::default()).unwrap();
+    close(num(&done["result"]["objective"]), direct.objective.unwrap(), "jp-us-rare-earths objective");
+    // Any other file is refused, naming what may be named.
+    let probe = text.replace("../scenarios/rare-earth-export-ban.toml", "/etc/passwd");
+    let (code, e) = call("POST", &u("/api/v1/jobs"), Some(&a), Some(json!({ "kind": "plan", "plan": probe })));
+    assert_eq!(code, 422, "{e}");
+    assert!(e.to_string().contains("may name only the example scenarios"), "{e}");
 
     // Time to survive: one node per producer with capacity, ascending,
     // hot spots exactly where tts < ttr; the same numbers as the library.
