@@ -62,7 +62,7 @@ fn job_body() -> Value {
         "properties": {
             "kind": { "type": "string", "enum": ["stress", "plan"] },
             "scenario": { "type": "string", "description": "Scenario TOML (kind = stress; docs/scenarios.md)" },
-            "plan": { "type": "string", "description": "Plan TOML (kind = plan; docs/plans.md); it may not name scenario files" },
+            "plan": { "type": "string", "description": "Plan TOML (kind = plan; docs/plans.md); its [[scenario]] files may be only the example scenarios (NAME.toml or a path ending in scenarios/NAME.toml)" },
             "dataset": { "type": "string", "description": "Run on this dataset of the caller's party (default: the embedded dataset)" },
             "version": { "type": "integer", "description": "With dataset: the version (default: the latest)" },
             "workspace": { "type": "boolean", "description": "Run on the joint workspace: the embedded dataset plus the caller's contributions and other parties' contributions shared at country-stage level" }
