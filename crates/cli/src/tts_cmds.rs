@@ -242,25 +242,7 @@ fn tts_json(c: &Ctx, r: &TtsResult) -> Value {
         .iter()
         .take(shown(a, r))
         .enumerate()
-        .map(|(i, x)| {
-            json!({
-                "rank": i + 1,
-                "country": x.country,
-                "country_name": ds.country_name(x.country),
-                "commodity": x.key.commodity,
-                "stage": x.key.stage,
-                "unit": unit(ds, &x.key),
-                "production": x.production,
-                "capacity": x.capacity,
-                "share": x.share,
-                "stock": net.stock[x.node],
-                "tts": x.tts,
-                "capped": x.capped,
-                "ttr": x.ttr,
-                "hot_spot": x.hot_spot,
-                "binding": x.binding.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-            })
-        })
+        .map(|(i, x)| serde_json::to_value(x.row(ds, net, i + 1)).unwrap_or(Value::Null))
         .collect();
     json!({
         "dataset": ds.manifest.name,

@@ -395,25 +395,7 @@ async fn tts(State(st): State<Shared>, h: HeaderMap, Query(q): Query<HashMap<Str
             .nodes
             .iter()
             .enumerate()
-            .map(|(i, x)| {
-                json!({
-                    "rank": i + 1,
-                    "country": x.country,
-                    "country_name": ds.country_name(x.country),
-                    "commodity": x.key.commodity,
-                    "stage": x.key.stage,
-                    "unit": ds.commodity(&x.key).map(|c| c.unit.to_string()),
-                    "production": x.production,
-                    "capacity": x.capacity,
-                    "share": x.share,
-                    "stock": net.stock[x.node],
-                    "tts": x.tts,
-                    "capped": x.capped,
-                    "ttr": x.ttr,
-                    "hot_spot": x.hot_spot,
-                    "binding": x.binding.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-                })
-            })
+            .map(|(i, x)| serde_json::to_value(x.row(ds, &net, i + 1)).unwrap_or(Value::Null))
             .collect();
         Ok(json!({
             "dataset": ds.manifest.name,

@@ -43,7 +43,7 @@ pub use engine::{compile, simulate, Compiled, NodeSummary, Record, Series, SimRe
 pub use montecarlo::{monte_carlo, McError, McResult, ShortfallStats};
 pub use network::{Network, Node};
 pub use scenario::{parse_scenario, Scenario, ScenarioError, ScenarioErrors};
-pub use tts::{time_to_survive, NodeTts, TtrRule, TtsError, TtsOptions, TtsResult};
+pub use tts::{time_to_survive, NodeTts, TtrRule, TtsError, TtsOptions, TtsResult, TtsRow};
 
 use lodestone_model::{CountryCode, Dataset};
 

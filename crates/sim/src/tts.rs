@@ -204,6 +204,51 @@ pub struct NodeTts {
     pub binding: Vec<CommodityKey>,
 }
 
+/// A removed node's result as reports print it (`lodestone tts --format
+/// json`, the server's `/api/v1/tts`): ranked, with names, unit and the
+/// node's stock.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TtsRow {
+    pub rank: usize,
+    pub country: CountryCode,
+    pub country_name: String,
+    pub commodity: String,
+    pub stage: String,
+    pub unit: String,
+    pub production: f64,
+    pub capacity: f64,
+    pub share: f64,
+    pub stock: f64,
+    pub tts: f64,
+    pub capped: bool,
+    pub ttr: f64,
+    pub hot_spot: bool,
+    pub binding: Vec<String>,
+}
+
+impl NodeTts {
+    /// This result as the `rank`-th row (from 1).
+    pub fn row(&self, ds: &lodestone_model::Dataset, net: &crate::Network, rank: usize) -> TtsRow {
+        TtsRow {
+            rank,
+            country: self.country,
+            country_name: ds.country_name(self.country).to_string(),
+            commodity: self.key.commodity.clone(),
+            stage: self.key.stage.clone(),
+            unit: ds.commodity(&self.key).map_or_else(String::new, |c| c.unit.code.to_string()),
+            production: self.production,
+            capacity: self.capacity,
+            share: self.share,
+            stock: net.stock[self.node],
+            tts: self.tts,
+            capped: self.capped,
+            ttr: self.ttr,
+            hot_spot: self.hot_spot,
+            binding: self.binding.iter().map(|k| k.to_string()).collect(),
+        }
+    }
+}
+
 /// The program without any removal, per recipe component.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Baseline {
