@@ -5,7 +5,7 @@
 use crate::commands::dataset;
 use crate::{CliError, Result};
 use clap::ValueEnum;
-use lodestone_sim::{Network, Record};
+use lodestone_sim::Record;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -119,27 +119,7 @@ fn write_whole(path: &Path, text: &str) -> Result<()> {
 }
 
 fn run_scenario(ds: &lodestone_model::Dataset, path: &Path, a: &ReportArgs) -> Result<Value> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("cannot read scenario file {file}: {e}")))?;
-    let mut sc = lodestone_sim::parse_scenario(&file, &text, ds).map_err(|e| CliError::Input(e.to_string()))?;
-    match sc.monte_carlo.as_mut() {
-        Some(mc) => {
-            if let Some(r) = a.runs {
-                mc.runs = r as usize;
-            }
-            if let Some(s) = a.seed {
-                mc.seed = s;
-            }
-        }
-        None if a.runs.is_some() || a.seed.is_some() => {
-            return Err(CliError::Input(format!("{file} has no [monte_carlo] section: --runs and --seed apply to Monte Carlo scenarios")))
-        }
-        None => {}
-    }
-    let net = Network::build(ds, &sc.network, sc.period);
-    if net.is_empty() {
-        return Err(CliError::Input(format!("{file}: no commodity-stage selected by [network] has production or trade data in dataset `{}`", ds.manifest.name)));
-    }
+    let (file, sc, net) = crate::stress_cmds::load_scenario(ds, path, a.runs, a.seed)?;
     let groups = lodestone_sim::dataset_groups(ds);
     let never = AtomicBool::new(false);
     if sc.monte_carlo.is_some() {

@@ -58,36 +58,7 @@ pub fn stress(dir: Option<&Path>, a: &StressArgs) -> Result<()> {
         ));
     }
     let ds = dataset(dir)?;
-    let file = a.scenario.display().to_string();
-    let text = std::fs::read_to_string(&a.scenario)
-        .map_err(|e| CliError::Input(format!("cannot read scenario file {file}: {e}")))?;
-    let mut sc = lodestone_sim::parse_scenario(&file, &text, &ds)
-        .map_err(|e| CliError::Input(e.to_string()))?;
-    match sc.monte_carlo.as_mut() {
-        Some(mc) => {
-            if let Some(r) = a.runs {
-                mc.runs = r as usize;
-            }
-            if let Some(s) = a.seed {
-                mc.seed = s;
-            }
-        }
-        None if a.runs.is_some() || a.seed.is_some() => {
-            return Err(CliError::Input(format!(
-                "{file} has no [monte_carlo] section, so there is nothing to draw: --runs and --seed apply to Monte \
-                 Carlo scenarios (see docs/scenarios.md)"
-            )))
-        }
-        None => {}
-    }
-    let net = Network::build(&ds, &sc.network, sc.period);
-    if net.is_empty() {
-        return Err(CliError::Input(format!(
-            "{file}: no commodity-stage selected by [network] has production or trade data in dataset `{}`{}",
-            ds.manifest.name,
-            sc.network.year.map(|y| format!(" in {y}")).unwrap_or_default()
-        )));
-    }
+    let (file, sc, net) = load_scenario(&ds, &a.scenario, a.runs, a.seed)?;
     if let Some(out) = &a.out {
         std::fs::create_dir_all(out).map_err(|e| {
             CliError::Input(format!(
@@ -176,6 +147,43 @@ pub fn stress(dir: Option<&Path>, a: &StressArgs) -> Result<()> {
             }
         }
     }
+}
+
+/// Reads and parses a scenario file, applies `--runs`/`--seed` (Monte Carlo
+/// scenarios only) and builds its network: the file's name as shown, the
+/// scenario and the network, or a located input error.
+pub(crate) fn load_scenario(ds: &Dataset, path: &Path, runs: Option<u64>, seed: Option<u64>) -> Result<(String, Scenario, Network)> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("cannot read scenario file {file}: {e}")))?;
+    let mut sc = lodestone_sim::parse_scenario(&file, &text, ds)
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    match sc.monte_carlo.as_mut() {
+        Some(mc) => {
+            if let Some(r) = runs {
+                mc.runs = r as usize;
+            }
+            if let Some(s) = seed {
+                mc.seed = s;
+            }
+        }
+        None if runs.is_some() || seed.is_some() => {
+            return Err(CliError::Input(format!(
+                "{file} has no [monte_carlo] section, so there is nothing to draw: --runs and --seed apply to Monte \
+                 Carlo scenarios (see docs/scenarios.md)"
+            )))
+        }
+        None => {}
+    }
+    let net = Network::build(ds, &sc.network, sc.period);
+    if net.is_empty() {
+        return Err(CliError::Input(format!(
+            "{file}: no commodity-stage selected by [network] has production or trade data in dataset `{}`{}",
+            ds.manifest.name,
+            sc.network.year.map(|y| format!(" in {y}")).unwrap_or_default()
+        )));
+    }
+    Ok((file, sc, net))
 }
 
 fn bar(total: u64, what: &str) -> indicatif::ProgressBar {

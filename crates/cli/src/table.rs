@@ -69,47 +69,8 @@ impl Table {
     }
 }
 
-/// A quantity with thousands separators and sensible precision.
-pub fn qty(x: f64) -> String {
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    let a = x.abs();
-    let s = if a >= 100.0 || a == 0.0 {
-        format!("{:.0}", x)
-    } else if a >= 1.0 {
-        format!("{:.1}", x)
-    } else {
-        format!("{:.3}", x)
-    };
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i.to_string(), format!(".{f}")),
-        None => (s.clone(), String::new()),
-    };
-    let (sign, digits) = match int.strip_prefix('-') {
-        Some(d) => ("-", d.to_string()),
-        None => ("", int),
-    };
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{sign}{grouped}{frac}")
-}
-
-/// A share (0-1) as a percentage with one decimal.
-pub fn pct(x: f64) -> String {
-    let s = format!("{:.1}%", x * 100.0);
-    // A tiny negative rounds to "-0.0%", which reads as a sign error.
-    if s == "-0.0%" {
-        "0.0%".into()
-    } else {
-        s
-    }
-}
+// Quantities and shares are formatted as the reports format them.
+pub use lodestone_report::fmt::{pct, qty};
 
 /// CSV text from a header and rows.
 pub fn csv_text(header: &[&str], rows: &[Vec<String>]) -> String {
